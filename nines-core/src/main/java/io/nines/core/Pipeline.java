@@ -1,0 +1,443 @@
+package io.nines.core;
+
+import io.nines.core.degrade.DegradeSwitch;
+import io.nines.core.fallback.Fallback;
+import io.nines.core.idempotency.Idempotency;
+import io.nines.core.internal.Sneaky;
+import io.nines.core.retry.Retry;
+import io.nines.core.spi.CallGate;
+import io.nines.core.timeout.Timeout;
+import io.nines.core.timeout.TimeoutScheduler;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+
+/**
+ * Runs calls through policies in the one order of the design:
+ *
+ * <pre>
+ * Fallback ← DegradeSwitch ← outer gates (IslandGuard) ← Idempotency ← Retry
+ *          ← gates (CircuitBreaker ← RateLimiter ← Bulkhead / ConcurrencyLimit) ← Timeout ← call
+ * </pre>
+ *
+ * Every slot is optional. Gates are added in the order given to the builder, which should follow the
+ * order above; {@link PipelineBuilder} keeps that order for the policies it knows. A pipeline is
+ * immutable and thread-safe; the success path of {@link #call} allocates nothing of its own.
+ */
+public final class Pipeline {
+
+    private static final CallGate[] NO_GATES = new CallGate[0];
+
+    private final String name;
+    private final DegradeSwitch degradeSwitch;
+    private final CallGate[] outerGates;
+    private final Idempotency idempotency;
+    private final Retry retry;
+    private final CallGate[] gates;
+    private final Timeout timeout;
+    private final TimeoutScheduler perTryScheduler;
+    private final Clock clock;
+    private final Executor asyncExecutor;
+
+    Pipeline(PipelineBuilder b) {
+        this.name = b.name;
+        this.degradeSwitch = b.degradeSwitch;
+        this.outerGates = b.outerGates.toArray(NO_GATES);
+        this.idempotency = b.idempotency;
+        this.retry = b.retry;
+        this.gates = b.gates.toArray(NO_GATES);
+        this.timeout = b.timeout;
+        this.perTryScheduler = new TimeoutScheduler(b.name, b.scheduler);
+        this.clock = b.clock;
+        this.asyncExecutor = b.asyncExecutor;
+    }
+
+    public static PipelineBuilder builder(String name) {
+        return new PipelineBuilder(name);
+    }
+
+    public String name() {
+        return name;
+    }
+
+    /** The per-attempt gates, in the order they are acquired. */
+    public List<CallGate> gates() {
+        return List.of(gates);
+    }
+
+    // ---------------------------------------------------------------- synchronous
+
+    /** Runs {@code action} with no caller and no idempotency key. */
+    public <T> T call(Callable<T> action) throws Exception {
+        return call(CallContext.DEFAULT, action);
+    }
+
+    /** Like {@link #call(Callable)} for actions that throw no checked exception. */
+    public <T> T get(Supplier<T> action) {
+        try {
+            return call(CallContext.DEFAULT, action::get);
+        } catch (Exception e) {
+            throw Sneaky.rethrow(e);
+        }
+    }
+
+    public void run(Runnable action) {
+        get(() -> {
+            action.run();
+            return null;
+        });
+    }
+
+    /**
+     * Runs {@code action} under every policy of this pipeline. Failures of the action surface
+     * unchanged; refusals surface as a {@link RefusedException} subclass.
+     */
+    public <T> T call(CallContext context, Callable<T> action) throws Exception {
+        Objects.requireNonNull(context, "context");
+        if (degradeSwitch != null && degradeSwitch.isDegraded()) {
+            throw new DegradedException(degradeSwitch.name(), "switch '" + degradeSwitch.name()
+                    + "' is degraded: " + degradeSwitch.reason());
+        }
+        if (outerGates.length == 0) {
+            return deduplicated(context, action);
+        }
+        int acquired = acquire(outerGates, context);
+        long start = clock.nanoTime();
+        T result = null;
+        Throwable error = null;
+        try {
+            result = deduplicated(context, action);
+            return result;
+        } catch (Throwable t) {
+            error = t;
+            throw t;
+        } finally {
+            complete(outerGates, acquired, context, clock.nanoTime() - start, result, error);
+        }
+    }
+
+    /** Runs {@code action}; when it fails in a way {@code fallback} handles, answers the fallback instead. */
+    public <T> T call(CallContext context, Callable<T> action, Fallback<T> fallback) throws Exception {
+        try {
+            return call(context, action);
+        } catch (Exception e) {
+            if (fallback.handles(e)) {
+                return fallback.apply(e);
+            }
+            throw e;
+        }
+    }
+
+    private <T> T deduplicated(CallContext context, Callable<T> action) throws Exception {
+        String key = context.idempotencyKey();
+        if (idempotency != null && key != null) {
+            return idempotency.execute(key, () -> retried(context, action));
+        }
+        return retried(context, action);
+    }
+
+    private <T> T retried(CallContext context, Callable<T> action) throws Exception {
+        if (retry == null) {
+            return attempt(context, action, timeout == null ? 0 : -1);
+        }
+        retry.onRequest();
+        long perTry = retry.perTryTimeoutNanos();
+        for (int attempt = 1; ; attempt++) {
+            T result = null;
+            Throwable error = null;
+            try {
+                result = attempt(context, action, perTry);
+            } catch (Throwable t) {
+                error = t;
+            }
+            long delay = retry.nextDelayNanos(context, attempt, result, error);
+            if (delay < 0) {
+                if (error != null) {
+                    throw Sneaky.rethrow(error);
+                }
+                return result;
+            }
+            if (delay > 0) {
+                TimeUnit.NANOSECONDS.sleep(delay);
+            }
+        }
+    }
+
+    /**
+     * One attempt: acquire the gates in order, run (under a timeout when one applies), report the
+     * outcome to the gates in reverse order.
+     *
+     * @param perTryNanos a retry's per-try timeout, 0 for none, -1 for "use the Timeout policy"
+     */
+    private <T> T attempt(CallContext context, Callable<T> action, long perTryNanos) throws Exception {
+        CallGate[] gates = this.gates;
+        int acquired = gates.length == 0 ? 0 : acquire(gates, context);
+        long start = clock.nanoTime();
+        T result = null;
+        Throwable error = null;
+        try {
+            long bound = timeoutNanos(perTryNanos);
+            result = bound == 0 ? action.call()
+                    : timeout != null ? timeout.call(action, bound)
+                    : Timeout.callWithin(name, perTryScheduler, true, action, bound);
+            return result;
+        } catch (Throwable t) {
+            error = t;
+            throw t;
+        } finally {
+            if (acquired > 0) {
+                complete(gates, acquired, context, clock.nanoTime() - start, result, error);
+            }
+        }
+    }
+
+    /** The effective bound of one attempt: the tighter of the Timeout policy and the retry's per-try timeout. */
+    private long timeoutNanos(long perTryNanos) {
+        long policy = timeout == null ? 0 : timeout.config().timeout().toNanos();
+        if (perTryNanos <= 0) {
+            return policy;
+        }
+        return policy == 0 ? perTryNanos : Math.min(policy, perTryNanos);
+    }
+
+    /** Acquires all gates or none: on a refusal, the gates already passed are abandoned in reverse order. */
+    private static int acquire(CallGate[] gates, CallContext context) {
+        int i = 0;
+        try {
+            for (; i < gates.length; i++) {
+                gates[i].acquire(context);
+            }
+            return i;
+        } catch (Throwable refused) {
+            for (int j = i - 1; j >= 0; j--) {
+                gates[j].abandon(context);
+            }
+            throw refused;
+        }
+    }
+
+    private static void complete(CallGate[] gates, int acquired, CallContext context, long nanos, Object result,
+                                 Throwable error) {
+        for (int j = acquired - 1; j >= 0; j--) {
+            gates[j].onComplete(context, nanos, result, error);
+        }
+    }
+
+    // ---------------------------------------------------------------- asynchronous
+
+    /**
+     * Runs an asynchronous action under every policy. Gates are acquired when the attempt starts and
+     * told the outcome when its stage completes; retries are scheduled after their backoff, never
+     * blocking a thread. Refusals complete the returned stage exceptionally.
+     */
+    public <T> CompletionStage<T> callAsync(CallContext context, Supplier<? extends CompletionStage<T>> action) {
+        Objects.requireNonNull(context, "context");
+        if (degradeSwitch != null && degradeSwitch.isDegraded()) {
+            return CompletableFuture.failedFuture(new DegradedException(degradeSwitch.name(),
+                    "switch '" + degradeSwitch.name() + "' is degraded: " + degradeSwitch.reason()));
+        }
+        if (outerGates.length == 0) {
+            return deduplicatedAsync(context, action);
+        }
+        int acquired;
+        try {
+            acquired = acquire(outerGates, context);
+        } catch (Throwable t) {
+            return CompletableFuture.failedFuture(t);
+        }
+        long start = clock.nanoTime();
+        return deduplicatedAsync(context, action).whenComplete((r, e) ->
+                complete(outerGates, acquired, context, clock.nanoTime() - start, r, unwrap(e)));
+    }
+
+    public <T> CompletionStage<T> callAsync(Supplier<? extends CompletionStage<T>> action) {
+        return callAsync(CallContext.DEFAULT, action);
+    }
+
+    /** Async with a fallback for the failures it handles. */
+    public <T> CompletionStage<T> callAsync(CallContext context, Supplier<? extends CompletionStage<T>> action,
+                                            Fallback<T> fallback) {
+        return callAsync(context, action).handle((r, e) -> {
+            if (e == null) {
+                return CompletableFuture.completedFuture(r);
+            }
+            Throwable cause = unwrap(e);
+            return fallback.handles(cause) ? CompletableFuture.completedFuture(fallback.apply(cause))
+                    : CompletableFuture.<T>failedFuture(cause);
+        }).thenCompose(s -> s);
+    }
+
+    private <T> CompletionStage<T> deduplicatedAsync(CallContext context,
+                                                     Supplier<? extends CompletionStage<T>> action) {
+        String key = context.idempotencyKey();
+        if (idempotency != null && key != null) {
+            return idempotency.executeAsync(key, () -> retriedAsync(context, action));
+        }
+        return retriedAsync(context, action);
+    }
+
+    private <T> CompletionStage<T> retriedAsync(CallContext context, Supplier<? extends CompletionStage<T>> action) {
+        if (retry == null) {
+            return attemptAsync(context, action, timeout == null ? 0 : -1);
+        }
+        retry.onRequest();
+        CompletableFuture<T> out = new CompletableFuture<>();
+        attemptAsyncLoop(context, action, 1, out);
+        return out;
+    }
+
+    private <T> void attemptAsyncLoop(CallContext context, Supplier<? extends CompletionStage<T>> action,
+                                      int attempt, CompletableFuture<T> out) {
+        attemptAsync(context, action, retry.perTryTimeoutNanos()).whenComplete((r, e) -> {
+            Throwable error = unwrap(e);
+            long delay;
+            try {
+                delay = retry.nextDelayNanos(context, attempt, r, error);
+            } catch (Throwable t) {
+                out.completeExceptionally(t);
+                return;
+            }
+            if (delay < 0) {
+                if (error != null) {
+                    out.completeExceptionally(error);
+                } else {
+                    out.complete(r);
+                }
+                return;
+            }
+            Executor next = delay == 0 ? asyncExecutor
+                    : CompletableFuture.delayedExecutor(delay, TimeUnit.NANOSECONDS, asyncExecutor);
+            next.execute(() -> attemptAsyncLoop(context, action, attempt + 1, out));
+        });
+    }
+
+    private <T> CompletionStage<T> attemptAsync(CallContext context, Supplier<? extends CompletionStage<T>> action,
+                                                long perTryNanos) {
+        int acquired;
+        try {
+            acquired = acquire(gates, context);
+        } catch (Throwable t) {
+            return CompletableFuture.failedFuture(t);
+        }
+        long start = clock.nanoTime();
+        CompletionStage<T> stage;
+        try {
+            long bound = timeoutNanos(perTryNanos);
+            stage = bound == 0 ? action.get()
+                    : timeout != null ? timeout.callAsync(action, bound)
+                    : Timeout.callAsyncWithin(name, perTryScheduler, action, bound);
+        } catch (Throwable t) {
+            complete(gates, acquired, context, clock.nanoTime() - start, null, t);
+            return CompletableFuture.failedFuture(t);
+        }
+        return stage.whenComplete((r, e) ->
+                complete(gates, acquired, context, clock.nanoTime() - start, r, unwrap(e)));
+    }
+
+    private static Throwable unwrap(Throwable e) {
+        while (e instanceof CompletionException && e.getCause() != null) {
+            e = e.getCause();
+        }
+        return e;
+    }
+
+    @Override
+    public String toString() {
+        List<String> parts = new ArrayList<>();
+        if (degradeSwitch != null) parts.add("switch:" + degradeSwitch.name());
+        for (CallGate g : outerGates) parts.add(g.name());
+        if (idempotency != null) parts.add("idempotency:" + idempotency.name());
+        if (retry != null) parts.add("retry:" + retry.name());
+        for (CallGate g : gates) parts.add(g.name());
+        if (timeout != null) parts.add("timeout:" + timeout.name());
+        return "Pipeline[" + name + ": " + String.join(" <- ", parts) + "]";
+    }
+
+    /** Builds a {@link Pipeline}. */
+    public static final class PipelineBuilder {
+        private final String name;
+        private DegradeSwitch degradeSwitch;
+        private final List<CallGate> outerGates = new ArrayList<>();
+        private Idempotency idempotency;
+        private Retry retry;
+        private final List<CallGate> gates = new ArrayList<>();
+        private Timeout timeout;
+        private Clock clock = Clock.system();
+        private ScheduledExecutorService scheduler;
+        private Executor asyncExecutor = ForkJoinPool.commonPool();
+
+        PipelineBuilder(String name) {
+            if (name == null || name.isBlank()) {
+                throw new InvalidConfigException("pipeline", "name", "must be a non-blank name");
+            }
+            this.name = name;
+        }
+
+        /** When the switch is degraded, calls are refused with {@link DegradedException} without running. */
+        public PipelineBuilder degradeSwitch(DegradeSwitch s) {
+            this.degradeSwitch = s;
+            return this;
+        }
+
+        /** A gate around all attempts together (the island guard): acquired once per logical call. */
+        public PipelineBuilder outerGate(CallGate gate) {
+            outerGates.add(Objects.requireNonNull(gate, "gate"));
+            return this;
+        }
+
+        public PipelineBuilder idempotency(Idempotency idempotency) {
+            this.idempotency = idempotency;
+            return this;
+        }
+
+        public PipelineBuilder retry(Retry retry) {
+            this.retry = retry;
+            return this;
+        }
+
+        /**
+         * A per-attempt gate. Add them in the order of the design: circuit breaker, rate limiter,
+         * bulkhead or concurrency limit.
+         */
+        public PipelineBuilder gate(CallGate gate) {
+            gates.add(Objects.requireNonNull(gate, "gate"));
+            return this;
+        }
+
+        public PipelineBuilder timeout(Timeout timeout) {
+            this.timeout = timeout;
+            return this;
+        }
+
+        /** Clock used to time attempts for the gates (circuit breaker slow calls, adaptive limits). */
+        public PipelineBuilder clock(Clock clock) {
+            this.clock = Objects.requireNonNull(clock, "clock");
+            return this;
+        }
+
+        /** Scheduler for per-try timeouts when no {@link Timeout} policy is set. */
+        public PipelineBuilder scheduler(ScheduledExecutorService scheduler) {
+            this.scheduler = scheduler;
+            return this;
+        }
+
+        /** Executor that runs async retries after their backoff. */
+        public PipelineBuilder asyncExecutor(Executor executor) {
+            this.asyncExecutor = Objects.requireNonNull(executor, "asyncExecutor");
+            return this;
+        }
+
+        public Pipeline build() {
+            return new Pipeline(this);
+        }
+    }
+}
