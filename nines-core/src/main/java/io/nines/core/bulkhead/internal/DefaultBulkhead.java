@@ -8,7 +8,8 @@ import io.nines.core.bulkhead.BulkheadConfig;
 import io.nines.core.bulkhead.BulkheadEvent;
 import io.nines.core.bulkhead.BulkheadMetrics;
 import io.nines.core.event.EventPublisher;
-import io.nines.core.ratelimiter.internal.CallerTable;
+import io.nines.core.internal.CallerTable;
+import io.nines.core.internal.InflightSlot;
 import java.util.concurrent.atomic.LongAdder;
 
 /**

@@ -1,5 +1,6 @@
 package io.nines.core.ratelimiter.internal;
 
+import io.nines.core.internal.CallerTable;
 import io.nines.core.ratelimiter.Quota;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;

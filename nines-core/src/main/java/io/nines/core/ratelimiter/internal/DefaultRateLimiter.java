@@ -1,5 +1,6 @@
 package io.nines.core.ratelimiter.internal;
 
+import io.nines.core.internal.CallerTable;
 import io.nines.core.CallContext;
 import io.nines.core.Clock;
 import io.nines.core.RateLimitedException;

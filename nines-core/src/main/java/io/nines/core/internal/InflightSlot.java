@@ -1,6 +1,5 @@
-package io.nines.core.bulkhead.internal;
+package io.nines.core.internal;
 
-import io.nines.core.ratelimiter.internal.CallerTable;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 

@@ -1,4 +1,4 @@
-package io.nines.core.ratelimiter.internal;
+package io.nines.core.internal;
 
 import io.nines.core.Clock;
 import java.util.Arrays;
