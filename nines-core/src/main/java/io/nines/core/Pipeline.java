@@ -1,9 +1,13 @@
 package io.nines.core;
 
+import io.nines.core.bulkhead.Bulkhead;
+import io.nines.core.circuitbreaker.CircuitBreaker;
+import io.nines.core.concurrencylimit.ConcurrencyLimit;
 import io.nines.core.degrade.DegradeSwitch;
 import io.nines.core.fallback.Fallback;
 import io.nines.core.idempotency.Idempotency;
 import io.nines.core.internal.Sneaky;
+import io.nines.core.ratelimiter.RateLimiter;
 import io.nines.core.retry.Retry;
 import io.nines.core.spi.CallGate;
 import io.nines.core.timeout.Timeout;
@@ -29,9 +33,10 @@ import java.util.function.Supplier;
  *          ← gates (CircuitBreaker ← RateLimiter ← Bulkhead / ConcurrencyLimit) ← Timeout ← call
  * </pre>
  *
- * Every slot is optional. Gates are added in the order given to the builder, which should follow the
- * order above; {@link PipelineBuilder} keeps that order for the policies it knows. A pipeline is
- * immutable and thread-safe; the success path of {@link #call} allocates nothing of its own.
+ * Every slot is optional. The builder places the policies it knows in that order whatever order
+ * they are given in; custom {@link CallGate}s run after them, closest to the call, in the order
+ * added. A pipeline is immutable and thread-safe; the success path of {@link #call} allocates
+ * nothing of its own.
  */
 public final class Pipeline {
 
@@ -44,6 +49,7 @@ public final class Pipeline {
     private final Retry retry;
     private final CallGate[] gates;
     private final Timeout timeout;
+    private final long timeoutPolicyNanos;
     private final TimeoutScheduler perTryScheduler;
     private final Clock clock;
     private final Executor asyncExecutor;
@@ -54,8 +60,9 @@ public final class Pipeline {
         this.outerGates = b.outerGates.toArray(NO_GATES);
         this.idempotency = b.idempotency;
         this.retry = b.retry;
-        this.gates = b.gates.toArray(NO_GATES);
+        this.gates = b.orderedGates().toArray(NO_GATES);
         this.timeout = b.timeout;
+        this.timeoutPolicyNanos = b.timeout == null ? 0 : b.timeout.config().timeout().toNanos();
         this.perTryScheduler = new TimeoutScheduler(b.name, b.scheduler);
         this.clock = b.clock;
         this.asyncExecutor = b.asyncExecutor;
@@ -147,7 +154,7 @@ public final class Pipeline {
 
     private <T> T retried(CallContext context, Callable<T> action) throws Exception {
         if (retry == null) {
-            return attempt(context, action, timeout == null ? 0 : -1);
+            return attempt(context, action, 0);
         }
         retry.onRequest();
         long perTry = retry.perTryTimeoutNanos();
@@ -176,7 +183,7 @@ public final class Pipeline {
      * One attempt: acquire the gates in order, run (under a timeout when one applies), report the
      * outcome to the gates in reverse order.
      *
-     * @param perTryNanos a retry's per-try timeout, 0 for none, -1 for "use the Timeout policy"
+     * @param perTryNanos a retry's per-try timeout, 0 for none
      */
     private <T> T attempt(CallContext context, Callable<T> action, long perTryNanos) throws Exception {
         CallGate[] gates = this.gates;
@@ -202,7 +209,7 @@ public final class Pipeline {
 
     /** The effective bound of one attempt: the tighter of the Timeout policy and the retry's per-try timeout. */
     private long timeoutNanos(long perTryNanos) {
-        long policy = timeout == null ? 0 : timeout.config().timeout().toNanos();
+        long policy = timeoutPolicyNanos;
         if (perTryNanos <= 0) {
             return policy;
         }
@@ -287,7 +294,7 @@ public final class Pipeline {
 
     private <T> CompletionStage<T> retriedAsync(CallContext context, Supplier<? extends CompletionStage<T>> action) {
         if (retry == null) {
-            return attemptAsync(context, action, timeout == null ? 0 : -1);
+            return attemptAsync(context, action, 0);
         }
         retry.onRequest();
         CompletableFuture<T> out = new CompletableFuture<>();
@@ -369,6 +376,10 @@ public final class Pipeline {
         private final List<CallGate> outerGates = new ArrayList<>();
         private Idempotency idempotency;
         private Retry retry;
+        private CircuitBreaker circuitBreaker;
+        private RateLimiter rateLimiter;
+        private Bulkhead bulkhead;
+        private ConcurrencyLimit concurrencyLimit;
         private final List<CallGate> gates = new ArrayList<>();
         private Timeout timeout;
         private Clock clock = Clock.system();
@@ -404,10 +415,27 @@ public final class Pipeline {
             return this;
         }
 
-        /**
-         * A per-attempt gate. Add them in the order of the design: circuit breaker, rate limiter,
-         * bulkhead or concurrency limit.
-         */
+        public PipelineBuilder circuitBreaker(CircuitBreaker circuitBreaker) {
+            this.circuitBreaker = circuitBreaker;
+            return this;
+        }
+
+        public PipelineBuilder rateLimiter(RateLimiter rateLimiter) {
+            this.rateLimiter = rateLimiter;
+            return this;
+        }
+
+        public PipelineBuilder bulkhead(Bulkhead bulkhead) {
+            this.bulkhead = bulkhead;
+            return this;
+        }
+
+        public PipelineBuilder concurrencyLimit(ConcurrencyLimit concurrencyLimit) {
+            this.concurrencyLimit = concurrencyLimit;
+            return this;
+        }
+
+        /** A custom per-attempt gate; custom gates run after the built-in ones, in the order added. */
         public PipelineBuilder gate(CallGate gate) {
             gates.add(Objects.requireNonNull(gate, "gate"));
             return this;
@@ -438,6 +466,18 @@ public final class Pipeline {
 
         public Pipeline build() {
             return new Pipeline(this);
+        }
+
+        /** The design's order: circuit breaker, rate limiter, bulkhead, concurrency limit, then custom gates. */
+        private List<CallGate> orderedGates() {
+            List<CallGate> ordered = new ArrayList<>();
+            for (CallGate g : new CallGate[] {circuitBreaker, rateLimiter, bulkhead, concurrencyLimit}) {
+                if (g != null) {
+                    ordered.add(g);
+                }
+            }
+            ordered.addAll(gates);
+            return ordered;
         }
     }
 }
