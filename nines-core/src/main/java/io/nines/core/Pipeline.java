@@ -10,6 +10,7 @@ import io.nines.core.internal.Sneaky;
 import io.nines.core.ratelimiter.RateLimiter;
 import io.nines.core.retry.Retry;
 import io.nines.core.spi.CallGate;
+import io.nines.core.spi.CallObserver;
 import io.nines.core.timeout.Timeout;
 import io.nines.core.timeout.TimeoutScheduler;
 import java.util.ArrayList;
@@ -43,6 +44,7 @@ public final class Pipeline {
     private static final CallGate[] NO_GATES = new CallGate[0];
 
     private final String name;
+    private final CallObserver observer;
     private final DegradeSwitch degradeSwitch;
     private final CallGate[] outerGates;
     private final Idempotency idempotency;
@@ -56,6 +58,7 @@ public final class Pipeline {
 
     Pipeline(PipelineBuilder b) {
         this.name = b.name;
+        this.observer = b.observer;
         this.degradeSwitch = b.degradeSwitch;
         this.outerGates = b.outerGates.toArray(NO_GATES);
         this.idempotency = b.idempotency;
@@ -110,6 +113,24 @@ public final class Pipeline {
      */
     public <T> T call(CallContext context, Callable<T> action) throws Exception {
         Objects.requireNonNull(context, "context");
+        if (observer == null) {
+            return guarded(context, action);
+        }
+        long start = clock.nanoTime();
+        T result = null;
+        Throwable error = null;
+        try {
+            result = guarded(context, action);
+            return result;
+        } catch (Throwable t) {
+            error = t;
+            throw t;
+        } finally {
+            observer.onCall(context, clock.nanoTime() - start, result, error);
+        }
+    }
+
+    private <T> T guarded(CallContext context, Callable<T> action) throws Exception {
         if (degradeSwitch != null && degradeSwitch.isDegraded()) {
             throw new DegradedException(degradeSwitch.name(), "switch '" + degradeSwitch.name()
                     + "' is degraded: " + degradeSwitch.reason());
@@ -248,6 +269,15 @@ public final class Pipeline {
      */
     public <T> CompletionStage<T> callAsync(CallContext context, Supplier<? extends CompletionStage<T>> action) {
         Objects.requireNonNull(context, "context");
+        if (observer == null) {
+            return guardedAsync(context, action);
+        }
+        long start = clock.nanoTime();
+        return guardedAsync(context, action).whenComplete((r, e) ->
+                observer.onCall(context, clock.nanoTime() - start, r, unwrap(e)));
+    }
+
+    private <T> CompletionStage<T> guardedAsync(CallContext context, Supplier<? extends CompletionStage<T>> action) {
         if (degradeSwitch != null && degradeSwitch.isDegraded()) {
             return CompletableFuture.failedFuture(new DegradedException(degradeSwitch.name(),
                     "switch '" + degradeSwitch.name() + "' is degraded: " + degradeSwitch.reason()));
@@ -372,6 +402,7 @@ public final class Pipeline {
     /** Builds a {@link Pipeline}. */
     public static final class PipelineBuilder {
         private final String name;
+        private CallObserver observer;
         private DegradeSwitch degradeSwitch;
         private final List<CallGate> outerGates = new ArrayList<>();
         private Idempotency idempotency;
@@ -391,6 +422,12 @@ public final class Pipeline {
                 throw new InvalidConfigException("pipeline", "name", "must be a non-blank name");
             }
             this.name = name;
+        }
+
+        /** Sees every call once it has ended (metrics, access logs); several can be combined by the caller. */
+        public PipelineBuilder observer(CallObserver observer) {
+            this.observer = observer;
+            return this;
         }
 
         /** When the switch is degraded, calls are refused with {@link DegradedException} without running. */
