@@ -12,7 +12,8 @@ import io.nines.core.retry.Retry;
 import io.nines.core.spi.CallGate;
 import io.nines.core.spi.CallObserver;
 import io.nines.core.timeout.Timeout;
-import io.nines.core.timeout.TimeoutScheduler;
+import io.nines.core.internal.Deadlines;
+import io.nines.core.internal.TimeoutScheduler;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -216,7 +217,7 @@ public final class Pipeline {
             long bound = timeoutNanos(perTryNanos);
             result = bound == 0 ? action.call()
                     : timeout != null ? timeout.call(action, bound)
-                    : Timeout.callWithin(name, perTryScheduler, true, action, bound);
+                    : Deadlines.callWithin(name, perTryScheduler, true, action, bound);
             return result;
         } catch (Throwable t) {
             error = t;
@@ -371,7 +372,7 @@ public final class Pipeline {
             long bound = timeoutNanos(perTryNanos);
             stage = bound == 0 ? action.get()
                     : timeout != null ? timeout.callAsync(action, bound)
-                    : Timeout.callAsyncWithin(name, perTryScheduler, action, bound);
+                    : Deadlines.callAsyncWithin(name, perTryScheduler, action, bound);
         } catch (Throwable t) {
             complete(gates, acquired, context, clock.nanoTime() - start, null, t);
             return CompletableFuture.failedFuture(t);

@@ -2,13 +2,12 @@ package io.nines.core.timeout;
 
 import io.nines.core.InvalidConfigException;
 import io.nines.core.TimeoutExceededException;
+import io.nines.core.internal.Deadlines;
+import io.nines.core.internal.TimeoutScheduler;
 import java.time.Duration;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /**
@@ -64,7 +63,7 @@ public final class Timeout {
 
     /** Runs {@code action} on this thread within {@code nanos} (used for a retry's per-try timeout). */
     public <T> T call(Callable<T> action, long nanos) throws Exception {
-        return callWithin(name, scheduler, config.interrupt(), action, nanos);
+        return Deadlines.callWithin(name, scheduler, config.interrupt(), action, nanos);
     }
 
     public <T> CompletionStage<T> callAsync(Supplier<? extends CompletionStage<T>> action) {
@@ -72,89 +71,6 @@ public final class Timeout {
     }
 
     public <T> CompletionStage<T> callAsync(Supplier<? extends CompletionStage<T>> action, long nanos) {
-        return callAsyncWithin(name, scheduler, action, nanos);
-    }
-
-    /** Shared by {@link Timeout} and a retry's per-try timeout when no Timeout policy is configured. */
-    public static <T> T callWithin(String name, TimeoutScheduler scheduler, boolean interrupt, Callable<T> action,
-                                   long nanos) throws Exception {
-        Thread caller = Thread.currentThread();
-        Deadline deadline = new Deadline(interrupt ? caller : null);
-        ScheduledFuture<?> timer = scheduler.get().schedule(deadline, nanos, TimeUnit.NANOSECONDS);
-        T result;
-        try {
-            result = action.call();
-        } catch (InterruptedException e) {
-            if (deadline.finish()) {
-                throw e; // interrupted by someone else
-            }
-            throw timedOut(name, nanos);
-        } catch (Throwable t) {
-            if (!deadline.finish()) {
-                Thread.interrupted(); // our interrupt may still be pending: clear it
-                throw timedOut(name, nanos);
-            }
-            throw t;
-        } finally {
-            timer.cancel(false);
-        }
-        if (!deadline.finish()) {
-            Thread.interrupted();
-            throw timedOut(name, nanos);
-        }
-        return result;
-    }
-
-    public static <T> CompletionStage<T> callAsyncWithin(String name, TimeoutScheduler scheduler,
-                                                          Supplier<? extends CompletionStage<T>> action, long nanos) {
-        CompletableFuture<T> out = new CompletableFuture<>();
-        ScheduledFuture<?> timer = scheduler.get().schedule(
-                () -> out.completeExceptionally(timedOut(name, nanos)), nanos, TimeUnit.NANOSECONDS);
-        CompletionStage<T> stage;
-        try {
-            stage = action.get();
-        } catch (Throwable t) {
-            timer.cancel(false);
-            out.completeExceptionally(t);
-            return out;
-        }
-        stage.whenComplete((r, e) -> {
-            timer.cancel(false);
-            if (e != null) {
-                out.completeExceptionally(e);
-            } else {
-                out.complete(r);
-            }
-        });
-        return out;
-    }
-
-    private static TimeoutExceededException timedOut(String name, long nanos) {
-        return new TimeoutExceededException(name, "timed out after " + Duration.ofNanos(nanos).toMillis() + " ms");
-    }
-
-    /**
-     * Races the attempt's end against the timer: whoever flips the state first wins, so an attempt
-     * that returned just in time is never interrupted afterwards.
-     */
-    private static final class Deadline extends java.util.concurrent.atomic.AtomicInteger implements Runnable {
-        private static final int RUNNING = 0, DONE = 1, EXPIRED = 2;
-        private final Thread toInterrupt;
-
-        Deadline(Thread toInterrupt) {
-            this.toInterrupt = toInterrupt;
-        }
-
-        @Override
-        public void run() {
-            if (compareAndSet(RUNNING, EXPIRED) && toInterrupt != null) {
-                toInterrupt.interrupt();
-            }
-        }
-
-        /** True when the attempt finished before the deadline. */
-        boolean finish() {
-            return compareAndSet(RUNNING, DONE) || get() == DONE;
-        }
+        return Deadlines.callAsyncWithin(name, scheduler, action, nanos);
     }
 }

@@ -1,4 +1,4 @@
-package io.nines.core.timeout;
+package io.nines.core.internal;
 
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
