@@ -51,6 +51,8 @@ public final class Pipeline {
     private final Idempotency idempotency;
     private final Retry retry;
     private final CallGate[] gates;
+    /** Whether any gate uses attempt durations; if none does, an attempt costs one clock read, not two. */
+    private final boolean timeAttempts;
     private final Timeout timeout;
     private final long timeoutPolicyNanos;
     private final TimeoutScheduler perTryScheduler;
@@ -65,10 +67,15 @@ public final class Pipeline {
         this.idempotency = b.idempotency;
         this.retry = b.retry;
         this.gates = b.orderedGates().toArray(NO_GATES);
+        boolean anyMeasures = false;
+        for (CallGate g : gates) {
+            anyMeasures |= g.measuresDuration();
+        }
+        this.timeAttempts = anyMeasures;
         this.timeout = b.timeout;
         this.timeoutPolicyNanos = b.timeout == null ? 0 : b.timeout.config().timeout().toNanos();
         this.perTryScheduler = new TimeoutScheduler(b.name, b.scheduler);
-        this.clock = b.clock;
+        this.clock = b.agreedClock();
         this.asyncExecutor = b.asyncExecutor;
     }
 
@@ -139,8 +146,8 @@ public final class Pipeline {
         if (outerGates.length == 0) {
             return deduplicated(context, action);
         }
-        int acquired = acquire(outerGates, context);
         long start = clock.nanoTime();
+        int acquired = acquire(outerGates, context, start);
         T result = null;
         Throwable error = null;
         try {
@@ -150,7 +157,8 @@ public final class Pipeline {
             error = t;
             throw t;
         } finally {
-            complete(outerGates, acquired, context, clock.nanoTime() - start, result, error);
+            long end = clock.nanoTime();
+            complete(outerGates, acquired, context, end, end - start, result, error);
         }
     }
 
@@ -175,16 +183,17 @@ public final class Pipeline {
     }
 
     private <T> T retried(CallContext context, Callable<T> action) throws Exception {
+        long now = clock.nanoTime();
         if (retry == null) {
-            return attempt(context, action, 0);
+            return attempt(context, action, 0, now);
         }
-        retry.onRequest();
+        retry.onRequest(now);
         long perTry = retry.perTryTimeoutNanos();
         for (int attempt = 1; ; attempt++) {
             T result = null;
             Throwable error = null;
             try {
-                result = attempt(context, action, perTry);
+                result = attempt(context, action, perTry, attempt == 1 ? now : clock.nanoTime());
             } catch (Throwable t) {
                 error = t;
             }
@@ -206,11 +215,11 @@ public final class Pipeline {
      * outcome to the gates in reverse order.
      *
      * @param perTryNanos a retry's per-try timeout, 0 for none
+     * @param start       the clock's reading as the attempt starts
      */
-    private <T> T attempt(CallContext context, Callable<T> action, long perTryNanos) throws Exception {
+    private <T> T attempt(CallContext context, Callable<T> action, long perTryNanos, long start) throws Exception {
         CallGate[] gates = this.gates;
-        int acquired = gates.length == 0 ? 0 : acquire(gates, context);
-        long start = clock.nanoTime();
+        int acquired = gates.length == 0 ? 0 : acquire(gates, context, start);
         T result = null;
         Throwable error = null;
         try {
@@ -224,9 +233,14 @@ public final class Pipeline {
             throw t;
         } finally {
             if (acquired > 0) {
-                complete(gates, acquired, context, clock.nanoTime() - start, result, error);
+                completeAttempt(acquired, context, start, result, error);
             }
         }
+    }
+
+    private void completeAttempt(int acquired, CallContext context, long start, Object result, Throwable error) {
+        long end = timeAttempts ? clock.nanoTime() : start;
+        complete(gates, acquired, context, end, end - start, result, error);
     }
 
     /** The effective bound of one attempt: the tighter of the Timeout policy and the retry's per-try timeout. */
@@ -239,11 +253,11 @@ public final class Pipeline {
     }
 
     /** Acquires all gates or none: on a refusal, the gates already passed are abandoned in reverse order. */
-    private static int acquire(CallGate[] gates, CallContext context) {
+    private static int acquire(CallGate[] gates, CallContext context, long now) {
         int i = 0;
         try {
             for (; i < gates.length; i++) {
-                gates[i].acquire(context);
+                gates[i].acquire(context, now);
             }
             return i;
         } catch (Throwable refused) {
@@ -254,10 +268,10 @@ public final class Pipeline {
         }
     }
 
-    private static void complete(CallGate[] gates, int acquired, CallContext context, long nanos, Object result,
-                                 Throwable error) {
+    private static void complete(CallGate[] gates, int acquired, CallContext context, long now, long nanos,
+                                 Object result, Throwable error) {
         for (int j = acquired - 1; j >= 0; j--) {
-            gates[j].onComplete(context, nanos, result, error);
+            gates[j].onComplete(context, now, nanos, result, error);
         }
     }
 
@@ -286,15 +300,17 @@ public final class Pipeline {
         if (outerGates.length == 0) {
             return deduplicatedAsync(context, action);
         }
+        long start = clock.nanoTime();
         int acquired;
         try {
-            acquired = acquire(outerGates, context);
+            acquired = acquire(outerGates, context, start);
         } catch (Throwable t) {
             return CompletableFuture.failedFuture(t);
         }
-        long start = clock.nanoTime();
-        return deduplicatedAsync(context, action).whenComplete((r, e) ->
-                complete(outerGates, acquired, context, clock.nanoTime() - start, r, unwrap(e)));
+        return deduplicatedAsync(context, action).whenComplete((r, e) -> {
+            long end = clock.nanoTime();
+            complete(outerGates, acquired, context, end, end - start, r, unwrap(e));
+        });
     }
 
     public <T> CompletionStage<T> callAsync(Supplier<? extends CompletionStage<T>> action) {
@@ -327,7 +343,7 @@ public final class Pipeline {
         if (retry == null) {
             return attemptAsync(context, action, 0);
         }
-        retry.onRequest();
+        retry.onRequest(clock.nanoTime());
         CompletableFuture<T> out = new CompletableFuture<>();
         attemptAsyncLoop(context, action, 1, out);
         return out;
@@ -360,13 +376,13 @@ public final class Pipeline {
 
     private <T> CompletionStage<T> attemptAsync(CallContext context, Supplier<? extends CompletionStage<T>> action,
                                                 long perTryNanos) {
+        long start = clock.nanoTime();
         int acquired;
         try {
-            acquired = acquire(gates, context);
+            acquired = acquire(gates, context, start);
         } catch (Throwable t) {
             return CompletableFuture.failedFuture(t);
         }
-        long start = clock.nanoTime();
         CompletionStage<T> stage;
         try {
             long bound = timeoutNanos(perTryNanos);
@@ -374,11 +390,10 @@ public final class Pipeline {
                     : timeout != null ? timeout.callAsync(action, bound)
                     : Deadlines.callAsyncWithin(name, perTryScheduler, action, bound);
         } catch (Throwable t) {
-            complete(gates, acquired, context, clock.nanoTime() - start, null, t);
+            completeAttempt(acquired, context, start, null, t);
             return CompletableFuture.failedFuture(t);
         }
-        return stage.whenComplete((r, e) ->
-                complete(gates, acquired, context, clock.nanoTime() - start, r, unwrap(e)));
+        return stage.whenComplete((r, e) -> completeAttempt(acquired, context, start, r, unwrap(e)));
     }
 
     private static Throwable unwrap(Throwable e) {
@@ -414,7 +429,7 @@ public final class Pipeline {
         private ConcurrencyLimit concurrencyLimit;
         private final List<CallGate> gates = new ArrayList<>();
         private Timeout timeout;
-        private Clock clock = Clock.system();
+        private Clock clock;
         private ScheduledExecutorService scheduler;
         private Executor asyncExecutor = ForkJoinPool.commonPool();
 
@@ -484,7 +499,11 @@ public final class Pipeline {
             return this;
         }
 
-        /** Clock used to time attempts for the gates (circuit breaker slow calls, adaptive limits). */
+        /**
+         * The clock of every call: read once per attempt and handed to the gates. Optional: by default
+         * the pipeline takes the clock its policies were built with (they must all share one), or the
+         * system clock.
+         */
         public PipelineBuilder clock(Clock clock) {
             this.clock = Objects.requireNonNull(clock, "clock");
             return this;
@@ -504,6 +523,40 @@ public final class Pipeline {
 
         public Pipeline build() {
             return new Pipeline(this);
+        }
+
+        /**
+         * The one clock of the pipeline and its policies: the pipeline hands its readings to the gates
+         * and the retry budget, so a policy keeping time in another clock would mix two time bases.
+         */
+        private Clock agreedClock() {
+            Clock agreed = clock;
+            String from = clock == null ? null : "the pipeline";
+            List<Object[]> timed = new ArrayList<>();
+            for (CallGate g : outerGates) {
+                timed.add(new Object[] {"gate '" + g.name() + "'", g.clock()});
+            }
+            for (CallGate g : orderedGates()) {
+                timed.add(new Object[] {"gate '" + g.name() + "'", g.clock()});
+            }
+            if (retry != null) {
+                timed.add(new Object[] {"retry '" + retry.name() + "'", retry.clock()});
+                timed.add(new Object[] {"the budget of retry '" + retry.name() + "'", retry.budget().clock()});
+            }
+            for (Object[] t : timed) {
+                Clock c = (Clock) t[1];
+                if (c == null) {
+                    continue;
+                }
+                if (agreed == null) {
+                    agreed = c;
+                    from = (String) t[0];
+                } else if (c != agreed) {
+                    throw new InvalidConfigException("pipeline", "clock", t[0] + " keeps time in another clock than "
+                            + from + ": build the pipeline and its policies with the same Clock");
+                }
+            }
+            return agreed == null ? Clock.system() : agreed;
         }
 
         /** The design's order: circuit breaker, rate limiter, bulkhead, concurrency limit, then custom gates. */

@@ -37,17 +37,30 @@ class PipelineCompositionTest {
     void theBuilderAppliesTheDesignOrderWhateverTheCallOrder() {
         CircuitBreaker cb = breaker();
         RateLimiter rl = limiter();
-        Bulkhead bh = Bulkhead.builder("bh").maxConcurrentCalls(2).build();
+        Bulkhead bh = Bulkhead.builder("bh").maxConcurrentCalls(2).clock(clock).build();
         Pipeline p = Pipeline.builder("p").bulkhead(bh).rateLimiter(rl).circuitBreaker(cb).build();
 
         assertThat(p.gates()).containsExactly(cb, rl, bh);
     }
 
     @Test
+    void policiesKeepingTimeInDifferentClocksAreRefusedAtBuild() {
+        CircuitBreaker manual = breaker();
+        RateLimiter system = RateLimiter.builder("rl").build();
+        assertThatThrownBy(() -> Pipeline.builder("p").circuitBreaker(manual).rateLimiter(system).build())
+                .isInstanceOf(InvalidConfigException.class)
+                .hasMessageContaining("pipeline.clock").hasMessageContaining("gate 'rl'").hasMessageContaining("gate 'cb'");
+        assertThatThrownBy(() -> Pipeline.builder("p").clock(Clock.system()).circuitBreaker(manual).build())
+                .isInstanceOf(InvalidConfigException.class).hasMessageContaining("than the pipeline");
+        // Without an explicit clock, the pipeline adopts its policies' clock.
+        assertThat(Pipeline.builder("p").circuitBreaker(manual).build().gates()).containsExactly(manual);
+    }
+
+    @Test
     void anOpenCircuitSpendsNoRateLimitPermitAndARateLimitRefusalIsNotABreakerFailure() throws Exception {
         CircuitBreaker cb = breaker();
         RateLimiter rl = limiter();
-        Bulkhead bh = Bulkhead.builder("bh").maxConcurrentCalls(2).build();
+        Bulkhead bh = Bulkhead.builder("bh").maxConcurrentCalls(2).clock(clock).build();
         Pipeline p = Pipeline.builder("p").circuitBreaker(cb).rateLimiter(rl).bulkhead(bh).build();
         CallContext a = CallContext.caller("A");
 
@@ -78,7 +91,7 @@ class PipelineCompositionTest {
         CircuitBreaker cb = breaker();
         AtomicInteger runs = new AtomicInteger();
         Retry retry = Retry.builder("r").maxAttempts(3).backoff(Duration.ZERO, 1, Duration.ZERO)
-                .budget(RetryBudget.unlimited()).build();
+                .budget(RetryBudget.unlimited()).clock(clock).build();
         Pipeline p = Pipeline.builder("p").circuitBreaker(cb).retry(retry).clock(clock).build();
 
         for (int i = 0; i < 10; i++) {

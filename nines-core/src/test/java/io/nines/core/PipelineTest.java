@@ -40,7 +40,12 @@ class PipelineTest {
         }
 
         @Override
-        public void acquire(CallContext context) {
+        public Clock clock() {
+            return Clock.system();
+        }
+
+        @Override
+        public void acquire(CallContext context, long nowNanos) {
             if (refuse) {
                 log.add(name + ".refuse");
                 throw new BulkheadFullException(name, "full");
@@ -49,7 +54,7 @@ class PipelineTest {
         }
 
         @Override
-        public void onComplete(CallContext context, long durationNanos, Object result, Throwable error) {
+        public void onComplete(CallContext context, long nowNanos, long durationNanos, Object result, Throwable error) {
             log.add(name + ".complete(" + (error == null ? result : error.getClass().getSimpleName()) + ")");
         }
 

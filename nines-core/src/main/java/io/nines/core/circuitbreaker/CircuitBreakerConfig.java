@@ -20,7 +20,9 @@ import java.util.function.Predicate;
  *                                            for a count-based window a larger value is lowered to the window size
  *                                            (as Resilience4j does)
  * @param failureRateThreshold                percent in (0, 100]: open when the failure rate is at least this
- * @param slowCallRateThreshold               percent in (0, 100]: open when the slow-call rate is at least this
+ * @param slowCallRateThreshold               percent in (0, 100]: open when the slow-call rate is at least this;
+ *                                            100 (the default) turns slow-call tracking off, so a pipeline
+ *                                            need not time attempts for this breaker
  * @param slowCallDurationThreshold           a call that takes longer than this is slow
  * @param waitDurationInOpenState             how long the breaker stays open before admitting trial calls
  * @param permittedCallsInHalfOpenState       number of trial calls in half-open (at most {@value #MAX_PROBES})

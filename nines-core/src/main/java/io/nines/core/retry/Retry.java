@@ -25,7 +25,15 @@ public interface Retry {
      * Called once per logical request, before its first attempt: the budget counts requests so that
      * retries stay a bounded fraction of them.
      */
-    void onRequest();
+    default void onRequest() {
+        onRequest(clock().nanoTime());
+    }
+
+    /** {@link #onRequest()} at a time the caller already read from {@link #clock()}. */
+    void onRequest(long nowNanos);
+
+    /** The clock of this policy; its budget keeps its window in the same one (or none). */
+    Clock clock();
 
     /**
      * An attempt ended with {@code result} or {@code error}. Returns the delay in nanoseconds before

@@ -18,7 +18,16 @@ import io.nines.core.retry.internal.WindowedRetryBudget;
 public interface RetryBudget {
 
     /** Counts one logical request (not a retry): each raises the budget by {@code percent/100}. */
-    void recordRequest();
+    default void recordRequest() {
+        Clock c = clock();
+        recordRequest(c == null ? 0 : c.nanoTime());
+    }
+
+    /** {@link #recordRequest()} at a time the caller already read from {@link #clock()}. */
+    void recordRequest(long nowNanos);
+
+    /** The clock the window is kept in, or {@code null} for a budget that keeps no time. */
+    Clock clock();
 
     /** Takes one retry from the budget if the limit allows it; false means do not retry. */
     boolean tryWithdraw();

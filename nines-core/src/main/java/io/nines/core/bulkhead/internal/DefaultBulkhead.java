@@ -55,7 +55,17 @@ public final class DefaultBulkhead implements Bulkhead {
     }
 
     @Override
-    public void acquire(CallContext context) {
+    public Clock clock() {
+        return clock;
+    }
+
+    @Override
+    public boolean measuresDuration() {
+        return false;
+    }
+
+    @Override
+    public void acquire(CallContext context, long nowNanos) {
         String caller = context.caller();
         InflightSlot refusedBy = take(caller);
         if (refusedBy != null) {
@@ -68,7 +78,7 @@ public final class DefaultBulkhead implements Bulkhead {
     }
 
     @Override
-    public void onComplete(CallContext context, long durationNanos, Object result, Throwable error) {
+    public void onComplete(CallContext context, long nowNanos, long durationNanos, Object result, Throwable error) {
         release(context.caller());
     }
 

@@ -52,7 +52,7 @@ final class CountWindow extends SlidingWindow {
     }
 
     @Override
-    int record(int outcome) {
+    int record(int outcome, long nowNanos) {
         long s = (long) SEQ.getAndAdd(this, 1L);
         int i = (int) (s % size);
         if ((int) SLOT.getVolatile(slots, i) == outcome) {

@@ -50,6 +50,7 @@ public final class DefaultCircuitBreaker implements CircuitBreaker {
     private final EventPublisher<CircuitBreakerEvent> events = new EventPublisher<>();
     private final LongAdder notPermitted = new LongAdder();
     private final long slowNanos;
+    private final boolean slowTracked;
     private final long waitNanos;
     private final long maxHalfOpenNanos;
     private final Predicate<Throwable> recordException;
@@ -68,6 +69,7 @@ public final class DefaultCircuitBreaker implements CircuitBreaker {
         this.config = InvalidConfigException.required(CircuitBreakerConfig.POLICY, "config", config);
         this.clock = InvalidConfigException.required(CircuitBreakerConfig.POLICY, "clock", clock);
         this.slowNanos = config.slowCallDurationThreshold().toNanos();
+        this.slowTracked = config.slowCallRateThreshold() < 100f;
         this.waitNanos = config.waitDurationInOpenState().toNanos();
         this.maxHalfOpenNanos = config.maxWaitDurationInHalfOpenState().toNanos();
         this.recordException = config.recordException();
@@ -85,8 +87,19 @@ public final class DefaultCircuitBreaker implements CircuitBreaker {
     }
 
     @Override
-    public void acquire(CallContext context) {
-        Phase refused = admit();
+    public Clock clock() {
+        return clock;
+    }
+
+    /** Durations matter only when slow calls can trip the breaker. */
+    @Override
+    public boolean measuresDuration() {
+        return slowTracked;
+    }
+
+    @Override
+    public void acquire(CallContext context, long nowNanos) {
+        Phase refused = admit(nowNanos);
         if (refused != null) {
             countNotPermitted(refused);
             throw new CircuitOpenException(name, refusalMessage(refused));
@@ -95,7 +108,7 @@ public final class DefaultCircuitBreaker implements CircuitBreaker {
 
     @Override
     public boolean tryAcquirePermission() {
-        Phase refused = admit();
+        Phase refused = admit(clock.nanoTime());
         if (refused != null) {
             countNotPermitted(refused);
             return false;
@@ -104,7 +117,7 @@ public final class DefaultCircuitBreaker implements CircuitBreaker {
     }
 
     /** Admits the call (answers {@code null}) or answers the phase that refuses it. */
-    private Phase admit() {
+    private Phase admit(long now) {
         for (;;) {
             Phase p = phase;
             if (p.admitsAll) {
@@ -112,7 +125,6 @@ public final class DefaultCircuitBreaker implements CircuitBreaker {
             }
             switch (p.state) {
                 case OPEN -> {
-                    long now = clock.nanoTime();
                     if (now - p.sinceNanos < waitNanos) {
                         return p;
                     }
@@ -125,7 +137,6 @@ public final class DefaultCircuitBreaker implements CircuitBreaker {
                     if (maxHalfOpenNanos <= 0) {
                         return p;
                     }
-                    long now = clock.nanoTime();
                     if (now - p.sinceNanos < maxHalfOpenNanos) {
                         return p;
                     }
@@ -140,7 +151,7 @@ public final class DefaultCircuitBreaker implements CircuitBreaker {
     }
 
     @Override
-    public void onComplete(CallContext context, long durationNanos, Object result, Throwable error) {
+    public void onComplete(CallContext context, long nowNanos, long durationNanos, Object result, Throwable error) {
         Phase p = phase;
         if (p.state == State.DISABLED) {
             return;
@@ -156,7 +167,7 @@ public final class DefaultCircuitBreaker implements CircuitBreaker {
             }
             return;
         }
-        int outcome = Outcome.of(kind == FAILURE, durationNanos > slowNanos);
+        int outcome = Outcome.of(kind == FAILURE, slowTracked && durationNanos > slowNanos);
         if (events.hasListeners()) {
             long now = clock.currentTimeMillis();
             events.publish(kind == FAILURE
@@ -164,7 +175,7 @@ public final class DefaultCircuitBreaker implements CircuitBreaker {
                     : new CircuitBreakerEvent.Success(name, now, Duration.ofNanos(durationNanos)));
         }
         if (p.window != null) {
-            int exceeded = p.window.record(outcome);
+            int exceeded = p.window.record(outcome, nowNanos);
             if (exceeded != Thresholds.NONE && p.state == State.CLOSED) {
                 trip(p, exceeded, p.window.counts());
             }

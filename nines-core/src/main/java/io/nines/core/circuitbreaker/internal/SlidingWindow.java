@@ -16,8 +16,11 @@ abstract sealed class SlidingWindow permits CountWindow, TimeWindow {
         this.thresholds = thresholds;
     }
 
-    /** Records one call (see {@link Outcome}); answers the {@link Thresholds} flags exceeded right after it. */
-    abstract int record(int outcome);
+    /**
+     * Records one call (see {@link Outcome}) that ended around {@code nowNanos}; answers the
+     * {@link Thresholds} flags exceeded right after it.
+     */
+    abstract int record(int outcome, long nowNanos);
 
     /** The counts now. */
     abstract Counts counts();

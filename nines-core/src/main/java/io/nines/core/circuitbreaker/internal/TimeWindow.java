@@ -67,8 +67,8 @@ final class TimeWindow extends SlidingWindow {
     }
 
     @Override
-    int record(int outcome) {
-        long second = second();
+    int record(int outcome, long nowNanos) {
+        long second = second(nowNanos);
         advance(second);
         if (second <= head - size) {
             // This thread read the clock, then paused so long that its second has already left the window.
@@ -90,14 +90,14 @@ final class TimeWindow extends SlidingWindow {
 
     @Override
     Counts counts() {
-        advance(second());
+        advance(second(clock.nanoTime()));
         long f = (long) FAILED.getVolatile(this);
         long s = (long) SLOW.getVolatile(this);
         return Counts.clamped((long) CALLS.getVolatile(this), f, s, thresholds.minimumCalls);
     }
 
-    private long second() {
-        return Math.max(0, clock.nanoTime() - originNanos) / NANOS_PER_SECOND;
+    private long second(long nowNanos) {
+        return Math.max(0, nowNanos - originNanos) / NANOS_PER_SECOND;
     }
 
     /** Adds one call of {@code second} to {@code words[bucket]} and to its total. */

@@ -90,7 +90,12 @@ public final class GradientConcurrencyLimit implements ConcurrencyLimit {
     }
 
     @Override
-    public void acquire(CallContext context) {
+    public Clock clock() {
+        return clock;
+    }
+
+    @Override
+    public void acquire(CallContext context, long nowNanos) {
         String caller = context.caller();
         InflightSlot refusedBy = take(caller);
         if (refusedBy != null) {
@@ -108,15 +113,15 @@ public final class GradientConcurrencyLimit implements ConcurrencyLimit {
     }
 
     @Override
-    public void onComplete(CallContext context, long durationNanos, Object result, Throwable error) {
+    public void onComplete(CallContext context, long nowNanos, long durationNanos, Object result, Throwable error) {
         if (error == null) {
-            release(context.caller(), durationNanos, false);
+            release(context.caller(), durationNanos, false, nowNanos);
         } else if (dropOn.test(error)) {
-            release(context.caller(), durationNanos, true);
+            release(context.caller(), durationNanos, true, nowNanos);
         } else {
             // an error is neither a latency sample (it may be fast) nor congestion: only give the place back
             releasePlace(context.caller());
-            maybeCloseWindow(window, clock.nanoTime());
+            maybeCloseWindow(window, nowNanos);
         }
     }
 
@@ -127,6 +132,10 @@ public final class GradientConcurrencyLimit implements ConcurrencyLimit {
 
     @Override
     public void release(String caller, long rttNanos, boolean dropped) {
+        release(caller, rttNanos, dropped, clock.nanoTime());
+    }
+
+    private void release(String caller, long rttNanos, boolean dropped, long nowNanos) {
         int inflightBefore = inflight.inflight();
         releasePlace(caller);
         Window w = window;
@@ -135,7 +144,7 @@ public final class GradientConcurrencyLimit implements ConcurrencyLimit {
         } else {
             w.sample(rttNanos, inflightBefore);
         }
-        maybeCloseWindow(w, clock.nanoTime());
+        maybeCloseWindow(w, nowNanos);
     }
 
     @Override

@@ -54,16 +54,26 @@ public final class DefaultRateLimiter implements RateLimiter {
     }
 
     @Override
-    public void acquire(CallContext context) {
+    public Clock clock() {
+        return clock;
+    }
+
+    @Override
+    public boolean measuresDuration() {
+        return false;
+    }
+
+    @Override
+    public void acquire(CallContext context, long nowNanos) {
         String caller = context.caller();
-        Bucket refusedBy = take(caller, 1, clock.nanoTime());
+        Bucket refusedBy = take(caller, 1, nowNanos);
         if (refusedBy != null) {
             throw refused(caller, refusedBy);
         }
     }
 
     @Override
-    public void onComplete(CallContext context, long durationNanos, Object result, Throwable error) {
+    public void onComplete(CallContext context, long nowNanos, long durationNanos, Object result, Throwable error) {
         // the permit was spent when the call was admitted
     }
 

@@ -57,8 +57,13 @@ public final class RetryImpl implements Retry {
     }
 
     @Override
-    public void onRequest() {
-        budget.recordRequest();
+    public void onRequest(long nowNanos) {
+        budget.recordRequest(nowNanos);
+    }
+
+    @Override
+    public Clock clock() {
+        return clock;
     }
 
     @Override

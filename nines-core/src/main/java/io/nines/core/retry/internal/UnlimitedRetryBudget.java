@@ -7,7 +7,12 @@ public enum UnlimitedRetryBudget implements RetryBudget {
     INSTANCE;
 
     @Override
-    public void recordRequest() {
+    public io.nines.core.Clock clock() {
+        return null;
+    }
+
+    @Override
+    public void recordRequest(long nowNanos) {
     }
 
     @Override

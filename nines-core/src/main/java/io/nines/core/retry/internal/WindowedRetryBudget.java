@@ -79,8 +79,13 @@ public final class WindowedRetryBudget implements RetryBudget {
     }
 
     @Override
-    public void recordRequest() {
-        long e = epoch(clock.nanoTime());
+    public Clock clock() {
+        return clock;
+    }
+
+    @Override
+    public void recordRequest(long nowNanos) {
+        long e = epoch(nowNanos);
         int s = (int) e;
         int stripe = (int) Thread.currentThread().threadId() & stripeMask;
         int idx = ((s & MASK) * (stripeMask + 1) + stripe) * PAD;
