@@ -91,8 +91,11 @@ public final class EmbeddedMariaDb implements AutoCloseable {
                     config.addArg("--user=root");
                 }
                 DB db = DB.newEmbeddedDB(config.build());
-                try (StartWatch watch = new StartWatch(dir)) {
+                StartWatch watch = new StartWatch(dir);
+                try {
                     db.start();
+                } finally {
+                    watch.close();
                 }
                 LOG.info("MariaDB started on {}:{} in {}", HOST, port, dir);
                 return new EmbeddedMariaDb(db, dir, port);
