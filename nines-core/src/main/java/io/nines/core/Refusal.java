@@ -22,6 +22,8 @@ public enum Refusal {
     NO_HEALTHY_ENDPOINT("no_healthy_endpoint", 503, "NOENDPOINT", true),
     /** The request carried a topology epoch older than the current one. */
     STALE_EPOCH("stale_epoch", 409, "STALEEPOCH", true),
+    /** A duplicate of this idempotent request is still running elsewhere; ask again later for its outcome. */
+    DUPLICATE_IN_PROGRESS("duplicate_in_progress", 409, "INPROGRESS", false),
     /** A degrade switch turned this non-critical path off. */
     DEGRADED("degraded", 503, "DEGRADED", false);
 

@@ -8,7 +8,7 @@ package io.nines.core;
 public abstract sealed class RefusedException extends RuntimeException
         permits CircuitOpenException, RateLimitedException, ShedException, BulkheadFullException,
         TimeoutExceededException, IslandFencedException, NoHealthyEndpointException, StaleEpochException,
-        DegradedException {
+        DegradedException, IdempotencyInProgressException {
 
     private final Refusal refusal;
     private final String policy;

@@ -1,5 +1,6 @@
 package io.nines.core.idempotency;
 
+import io.nines.core.IdempotencyInProgressException;
 import io.nines.core.Clock;
 import io.nines.core.event.EventPublisher;
 import io.nines.core.idempotency.internal.DefaultIdempotency;

@@ -1,5 +1,7 @@
 package io.nines.core.idempotency;
 
+import io.nines.core.retry.BusinessError;
+import io.nines.core.IdempotencyInProgressException;
 import static io.nines.core.InvalidConfigException.nonNegative;
 import static io.nines.core.InvalidConfigException.positive;
 import static io.nines.core.InvalidConfigException.required;
@@ -23,7 +25,7 @@ public final class IdempotencyBuilder {
     private Duration pollInterval = Duration.ofMillis(20);
     private Duration maxPollInterval = Duration.ofMillis(500);
     private Duration maxWait = Duration.ofSeconds(35);
-    private Predicate<? super Throwable> recordFailure = e -> false;
+    private Predicate<? super Throwable> recordFailure = e -> e instanceof BusinessError;
     private Executor asyncExecutor;
     private Clock clock = Clock.system();
 
@@ -83,7 +85,11 @@ public final class IdempotencyBuilder {
         return this;
     }
 
-    /** Errors recorded and replayed instead of released (business errors). Default: none. */
+    /**
+     * Errors recorded and replayed instead of released. Default: {@link BusinessError}s (insufficient funds
+     * is a final answer, and a duplicate must get the same one); every other failure releases the key so a
+     * retry may run again.
+     */
     public IdempotencyBuilder recordFailuresIf(Predicate<? super Throwable> predicate) {
         this.recordFailure = predicate;
         return this;

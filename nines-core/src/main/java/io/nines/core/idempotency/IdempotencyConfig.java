@@ -1,5 +1,6 @@
 package io.nines.core.idempotency;
 
+import io.nines.core.IdempotencyInProgressException;
 import java.time.Duration;
 import java.util.concurrent.Executor;
 import java.util.function.Predicate;

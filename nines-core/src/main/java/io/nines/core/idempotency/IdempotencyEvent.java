@@ -1,5 +1,6 @@
 package io.nines.core.idempotency;
 
+import io.nines.core.IdempotencyInProgressException;
 import java.time.Duration;
 
 /** What an {@link Idempotency} did with one call, for logs and metrics. */

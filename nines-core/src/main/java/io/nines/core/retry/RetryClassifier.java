@@ -238,7 +238,8 @@ public final class RetryClassifier {
             return switch (r.refusal()) {
                 case TIMEOUT -> Kind.TRANSIENT;
                 case NO_HEALTHY_ENDPOINT -> Kind.UNSENT;
-                case CIRCUIT_OPEN, RATE_LIMITED, SHED, BULKHEAD_FULL, ISLAND_FENCED, STALE_EPOCH, DEGRADED ->
+                case CIRCUIT_OPEN, RATE_LIMITED, SHED, BULKHEAD_FULL, ISLAND_FENCED, STALE_EPOCH, DEGRADED,
+                        DUPLICATE_IN_PROGRESS ->
                         Kind.REFUSED;
             };
         }

@@ -1,5 +1,6 @@
 package io.nines.core.idempotency;
 
+import io.nines.core.IdempotencyInProgressException;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;

@@ -15,6 +15,7 @@ import io.nines.core.BulkheadFullException;
 import io.nines.core.CallContext;
 import io.nines.core.CircuitOpenException;
 import io.nines.core.DegradedException;
+import io.nines.core.IdempotencyInProgressException;
 import io.nines.core.IslandFencedException;
 import io.nines.core.NoHealthyEndpointException;
 import io.nines.core.RateLimitedException;
@@ -140,6 +141,8 @@ class RetryClassifierTest {
                 arguments("IslandFencedException", IDEMPOTENT, new IslandFencedException("ig", "island"), REFUSED),
                 arguments("StaleEpochException", IDEMPOTENT, new StaleEpochException("topo", 6, 7), REFUSED),
                 arguments("DegradedException", IDEMPOTENT, new DegradedException("sw", "off"), REFUSED),
+                arguments("IdempotencyInProgressException", IDEMPOTENT,
+                        new IdempotencyInProgressException("idem", "k", "owner", 0L), REFUSED),
                 arguments("RejectedExecutionException (saturated executor)", IDEMPOTENT,
                         new RejectedExecutionException(), REFUSED),
 

@@ -1,11 +1,11 @@
 package io.nines.core.idempotency.internal;
 
+import io.nines.core.IdempotencyInProgressException;
 import io.nines.core.Clock;
 import io.nines.core.event.EventPublisher;
 import io.nines.core.idempotency.Idempotency;
 import io.nines.core.idempotency.IdempotencyConfig;
 import io.nines.core.idempotency.IdempotencyEvent;
-import io.nines.core.idempotency.IdempotencyInProgressException;
 import io.nines.core.idempotency.IdempotencyStore;
 import io.nines.core.idempotency.IdempotencyStore.Acquired;
 import io.nines.core.idempotency.IdempotencyStore.BeginResult;

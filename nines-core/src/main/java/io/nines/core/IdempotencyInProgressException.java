@@ -1,29 +1,22 @@
-package io.nines.core.idempotency;
+package io.nines.core;
 
 /**
  * A duplicate call gave up waiting: the execution holding its key neither finished nor lost its lease
- * within {@link IdempotencyConfig#maxWait()}. The action may still complete; a later call with the same
- * key gets its outcome. The HTTP equivalent is 409 Conflict. No stack trace: it is an expected answer.
+ * within {@code IdempotencyConfig.maxWait()}. The action may still complete; a later call with the same
+ * key gets its outcome. Refusal {@link Refusal#DUPLICATE_IN_PROGRESS} (HTTP 409).
  */
-public final class IdempotencyInProgressException extends RuntimeException {
+public final class IdempotencyInProgressException extends RefusedException {
 
-    private final String policy;
     private final String key;
     private final String owner;
     private final long expiresAtMillis;
 
     public IdempotencyInProgressException(String policy, String key, String owner, long expiresAtMillis) {
-        super("idempotency " + policy + ": key '" + key + "' is still in progress (owner " + owner
-                + ", lease until epoch ms " + expiresAtMillis + ")", null, false, false);
-        this.policy = policy;
+        super(Refusal.DUPLICATE_IN_PROGRESS, policy, "idempotency " + policy + ": key '" + key
+                + "' is still in progress (owner " + owner + ", lease until epoch ms " + expiresAtMillis + ")");
         this.key = key;
         this.owner = owner;
         this.expiresAtMillis = expiresAtMillis;
-    }
-
-    /** Name of the {@link Idempotency} policy. */
-    public String policy() {
-        return policy;
     }
 
     public String key() {
