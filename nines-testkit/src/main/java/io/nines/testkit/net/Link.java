@@ -36,6 +36,12 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A delay holds each chunk for the one-way delay before forwarding it, in both directions, in
  * order; chunks are pipelined, so a delay adds latency, not a throughput cap.
+ *
+ * <p>One difference from a direct connection remains: a relay cannot refuse a handshake the kernel has
+ * already completed, so when the target is down the client's connect succeeds and the connection is
+ * then reset. Clients that retry a refused connect but treat a reset as a failure behave differently:
+ * a ZooKeeper follower that reaches a new leader a few milliseconds before it listens re-runs the
+ * election instead of retrying, which occasionally costs an election initLimit ticks.
  */
 public final class Link implements AutoCloseable {
 
@@ -131,6 +137,17 @@ public final class Link implements AutoCloseable {
         return connections.size();
     }
 
+    /** Connections held by a cut whose client has already closed (they will be dropped on heal). */
+    int heldAndClosedByClient() {
+        int n = 0;
+        for (Connection c : connections) {
+            if (c.upstream == null && c.clientGone) {
+                n++;
+            }
+        }
+        return n;
+    }
+
     void apply(boolean cut, long delayNanos) {
         lock.lock();
         try {
@@ -166,7 +183,8 @@ public final class Link implements AutoCloseable {
 
     @Override
     public String toString() {
-        return "Link[" + label + (cut ? ", cut" : "") + (delayNanos > 0 ? ", delay " + delayNanos / 1_000_000 + "ms" : "") + "]";
+        return "Link[" + label + ", open " + connections.size() + ", accepted " + accepted.get()
+                + (cut ? ", cut" : "") + (delayNanos > 0 ? ", delay " + delayNanos / 1_000_000 + "ms" : "") + "]";
     }
 
     private void acceptLoop() {

@@ -102,6 +102,7 @@ final class ElectionFrontDoor implements AutoCloseable {
             upstream.connect(target, HEADER_TIMEOUT_MILLIS);
             upstream.getOutputStream().write(header.array(), 0, header.position());
             relayed.incrementAndGet();
+            LOG.debug("election front door of peer {} relays server {} to {}", peerId, sid, target);
             Socket up = upstream;
             AtomicInteger halves = new AtomicInteger();
             Thread.ofVirtual().name("zk-front-door-" + peerId + "-back").start(() -> copy(up, caller, halves));

@@ -54,9 +54,7 @@ public final class EmbeddedZooKeeper implements AutoCloseable {
     }
 
     public static EmbeddedZooKeeper start(Duration tickTime, Duration maxSessionTimeout) throws IOException {
-        if (System.getProperty("zookeeper.admin.enableServer") == null) {
-            System.setProperty("zookeeper.admin.enableServer", "false");
-        }
+        ZooKeeperJvm.prepare();
         return new EmbeddedZooKeeper(tickTime, maxSessionTimeout);
     }
 

@@ -5,6 +5,7 @@ import io.nines.testkit.net.ZoneNetwork;
 import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.BindException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
@@ -12,10 +13,12 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.OptionalInt;
+import java.util.Set;
 import java.util.StringJoiner;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.ReentrantLock;
@@ -86,14 +89,11 @@ public final class ZooKeeperEnsemble implements AutoCloseable {
         this.ownsRoot = b.dataDir == null;
         this.root = ownsRoot ? Files.createTempDirectory("nines-zk-") : Files.createDirectories(b.dataDir);
         List<Node> list = new ArrayList<>();
-        InetAddress loopback = InetAddress.getLoopbackAddress();
+        Set<Integer> ports = new HashSet<>();
         for (int i = 0; i < b.zones.size(); i++) {
             int id = i + 1;
             Path dir = Files.createDirectories(root.resolve("node-" + id));
-            list.add(new Node(id, b.zones.get(i), dir,
-                    new InetSocketAddress(loopback, LoopbackPorts.pick()),
-                    new InetSocketAddress(loopback, LoopbackPorts.pick()),
-                    new InetSocketAddress(loopback, LoopbackPorts.pick())));
+            list.add(new Node(id, b.zones.get(i), dir, freshPort(ports), freshPort(ports), freshPort(ports)));
         }
         this.nodes = List.copyOf(list);
         this.cleanupHook = new Thread(this::closeQuietly, "nines-zk-cleanup");
@@ -275,7 +275,7 @@ public final class ZooKeeperEnsemble implements AutoCloseable {
             if (closed) {
                 throw new IllegalStateException("ensemble closed");
             }
-            n.start();
+            n.start(false);
         } finally {
             lifecycle.unlock();
         }
@@ -321,7 +321,7 @@ public final class ZooKeeperEnsemble implements AutoCloseable {
         lifecycle.lock();
         try {
             for (Node n : nodes) {
-                n.start();
+                n.start(true);
             }
         } finally {
             lifecycle.unlock();
@@ -336,14 +336,16 @@ public final class ZooKeeperEnsemble implements AutoCloseable {
         return nodes.get(id - 1);
     }
 
-    /** The server list as node {@code self} sees it: others through the routes from its zone. */
+    /**
+     * The server list as node {@code self} sees it: others through the routes from its zone. No entry
+     * has a client address, so the config that ZooKeeper publishes in /zookeeper/config names none:
+     * Curator's ensemble tracker would otherwise replace the client's connect string with real
+     * addresses (bypassing the links) of whatever the leader's list holds.
+     */
     private Map<Long, QuorumServer> viewFrom(Node self) {
         Map<Long, QuorumServer> view = new HashMap<>();
         for (Node n : nodes) {
-            if (n == self) {
-                view.put((long) n.id, new QuorumServer(n.id, n.quorumAddr, n.electionAddr, n.clientAddr,
-                        QuorumPeer.LearnerType.PARTICIPANT));
-            } else if (network == null) {
+            if (n == self || network == null) {
                 view.put((long) n.id, new QuorumServer(n.id, n.quorumAddr, n.electionAddr, null,
                         QuorumPeer.LearnerType.PARTICIPANT));
             } else {
@@ -369,6 +371,15 @@ public final class ZooKeeperEnsemble implements AutoCloseable {
                 throw new IllegalStateException("interrupted waiting for " + what, e);
             }
         }
+    }
+
+    /** A free loopback port not already given to another node of this ensemble. */
+    private static InetSocketAddress freshPort(Set<Integer> taken) {
+        int port;
+        do {
+            port = LoopbackPorts.pick();
+        } while (!taken.add(port));
+        return new InetSocketAddress(InetAddress.getLoopbackAddress(), port);
     }
 
     private static String hostPort(InetSocketAddress a) {
@@ -421,12 +432,24 @@ public final class ZooKeeperEnsemble implements AutoCloseable {
             return network.route(nodes.get((int) callerId - 1).zone, zone, electionAddr);
         }
 
-        void start() {
+        /**
+         * @param first the ensemble's first start: a port taken by someone else fails at once (the
+         *     builder then retries with fresh ports); on a restart the node needs its own ports back
+         */
+        void start(boolean first) {
             if (peer != null) {
                 return;
             }
-            prepareJvm();
-            awaitPortsFree();
+            ZooKeeperJvm.prepare();
+            if (first) {
+                if (!portsFree()) {
+                    throw new PortTakenException("a port of ZooKeeper node " + id + " was taken");
+                }
+            } else {
+                awaitPortsFree();
+            }
+            ServerCnxnFactory cnxns = null;
+            boolean started = false;
             try {
                 ZonedQuorumPeer p = new ZonedQuorumPeer(frontDoor == null ? null : frontDoor.address());
                 File data = dir.toFile();
@@ -445,7 +468,7 @@ public final class ZooKeeperEnsemble implements AutoCloseable {
                 p.setZKDatabase(new ZKDatabase(txn));
                 p.setQuorumVerifier(new QuorumMaj(viewFrom(this)), false);
                 p.initConfigInZKDatabase();
-                ServerCnxnFactory cnxns = ServerCnxnFactory.createFactory();
+                cnxns = ServerCnxnFactory.createFactory();
                 // 0: no per-IP limit; every client (and every link) comes from 127.0.0.1.
                 cnxns.configure(clientAddr, 0, -1, false);
                 p.setCnxnFactory(cnxns);
@@ -456,11 +479,18 @@ public final class ZooKeeperEnsemble implements AutoCloseable {
                 p.setDaemon(true);
                 p.setName("nines-zk-peer-" + id);
                 p.start();
+                started = true;
                 peer = p;
                 LOG.info("ZooKeeper node {} ({}) started: client {}, quorum {}, election {}", id, zone,
                         hostPort(clientAddr), hostPort(quorumAddr), hostPort(electionAddr));
+            } catch (BindException e) {
+                throw new PortTakenException("cannot bind client port of ZooKeeper node " + id + ": " + e.getMessage());
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot start ZooKeeper node " + id, e);
+            } finally {
+                if (!started && cnxns != null) {
+                    cnxns.shutdown();
+                }
             }
         }
 
@@ -483,21 +513,25 @@ public final class ZooKeeperEnsemble implements AutoCloseable {
         }
 
         /** A restarted peer must bind the same ports; a fresh shutdown may hold them for a moment. */
+        private boolean portsFree() {
+            return LoopbackPorts.isFree(clientAddr.getPort()) && LoopbackPorts.isFree(quorumAddr.getPort())
+                    && LoopbackPorts.isFree(electionAddr.getPort());
+        }
+
         private void awaitPortsFree() {
             try {
-                await(() -> LoopbackPorts.isFree(clientAddr.getPort()) && LoopbackPorts.isFree(quorumAddr.getPort())
-                        && LoopbackPorts.isFree(electionAddr.getPort()), STOP_TIMEOUT, "free ports for node " + id);
+                await(this::portsFree, STOP_TIMEOUT, "free ports for node " + id);
             } catch (TimeoutException e) {
                 throw new IllegalStateException(e.getMessage(), e);
             }
         }
     }
 
-    private static void prepareJvm() {
-        // An embedded peer must never exit the JVM that hosts the tests or the demo.
-        org.apache.zookeeper.util.ServiceUtils.setSystemExitProcedure(org.apache.zookeeper.util.ServiceUtils.LOG_ONLY);
-        if (System.getProperty("zookeeper.admin.enableServer") == null) {
-            System.setProperty("zookeeper.admin.enableServer", "false");
+    private static final class PortTakenException extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        PortTakenException(String message) {
+            super(message);
         }
     }
 
@@ -560,7 +594,13 @@ public final class ZooKeeperEnsemble implements AutoCloseable {
             return this;
         }
 
-        /** Ticks without contact after which leader and follower give up on each other (default 5). */
+        /**
+         * Ticks without contact after which leader and follower give up on each other (default 5). This
+         * sets how fast a partition shows: clients of a node cut off from the quorum see Disconnected
+         * (Curator SUSPENDED) about syncLimit x tickTime + 0.1-0.3 s after the cut (measured: 200 ms x 5
+         * gives 1.1-1.3 s; 1000 ms x 2 gives 2.1-2.2 s; 2000 ms x 2 would give the ~4 s of real
+         * partitions with common production settings).
+         */
         public Builder syncLimit(int ticks) {
             if (ticks < 1) {
                 throw new IllegalArgumentException("syncLimit must be at least 1: " + ticks);
@@ -609,13 +649,22 @@ public final class ZooKeeperEnsemble implements AutoCloseable {
             if (maxSessionTimeout.toMillis() < min) {
                 throw new IllegalArgumentException("maxSessionTimeout must be at least minSessionTimeout: " + maxSessionTimeout);
             }
-            ZooKeeperEnsemble ensemble = new ZooKeeperEnsemble(this);
-            try {
-                ensemble.startAll(startTimeout);
-                return ensemble;
-            } catch (RuntimeException | TimeoutException e) {
-                ensemble.close();
-                throw e;
+            // Ports are picked free but not reserved: another process may bind one first. Fresh ports then.
+            for (int attempt = 1; ; attempt++) {
+                ZooKeeperEnsemble ensemble = new ZooKeeperEnsemble(this);
+                try {
+                    ensemble.startAll(startTimeout);
+                    return ensemble;
+                } catch (PortTakenException e) {
+                    ensemble.close();
+                    if (attempt == 3) {
+                        throw new IOException(e.getMessage() + " (3 attempts)", e);
+                    }
+                    LOG.info("{}: starting again on fresh ports", e.getMessage());
+                } catch (RuntimeException | TimeoutException e) {
+                    ensemble.close();
+                    throw e;
+                }
             }
         }
     }
