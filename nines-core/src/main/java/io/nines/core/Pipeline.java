@@ -101,8 +101,13 @@ public final class Pipeline {
 
     /** Like {@link #call(Callable)} for actions that throw no checked exception. */
     public <T> T get(Supplier<T> action) {
+        return get(CallContext.DEFAULT, action);
+    }
+
+    /** Like {@link #call(CallContext, Callable)} for actions that throw no checked exception. */
+    public <T> T get(CallContext context, Supplier<T> action) {
         try {
-            return call(CallContext.DEFAULT, action::get);
+            return run(context, action); // the Supplier itself travels: no adapter is allocated per call
         } catch (Exception e) {
             throw Sneaky.rethrow(e);
         }
@@ -120,6 +125,11 @@ public final class Pipeline {
      * unchanged; refusals surface as a {@link RefusedException} subclass.
      */
     public <T> T call(CallContext context, Callable<T> action) throws Exception {
+        return run(context, action);
+    }
+
+    /** {@code action} is a {@link Callable} or a {@link Supplier} (see {@link #invoke}). */
+    private <T> T run(CallContext context, Object action) throws Exception {
         Objects.requireNonNull(context, "context");
         if (observer == null) {
             return guarded(context, action);
@@ -138,7 +148,7 @@ public final class Pipeline {
         }
     }
 
-    private <T> T guarded(CallContext context, Callable<T> action) throws Exception {
+    private <T> T guarded(CallContext context, Object action) throws Exception {
         if (degradeSwitch != null && degradeSwitch.isDegraded()) {
             throw new DegradedException(degradeSwitch.name(), "switch '" + degradeSwitch.name()
                     + "' is degraded: " + degradeSwitch.reason());
@@ -174,7 +184,7 @@ public final class Pipeline {
         }
     }
 
-    private <T> T deduplicated(CallContext context, Callable<T> action) throws Exception {
+    private <T> T deduplicated(CallContext context, Object action) throws Exception {
         String key = context.idempotencyKey();
         if (idempotency != null && key != null) {
             return idempotency.execute(key, () -> retried(context, action));
@@ -182,7 +192,7 @@ public final class Pipeline {
         return retried(context, action);
     }
 
-    private <T> T retried(CallContext context, Callable<T> action) throws Exception {
+    private <T> T retried(CallContext context, Object action) throws Exception {
         long now = clock.nanoTime();
         if (retry == null) {
             return attempt(context, action, 0, now);
@@ -217,16 +227,16 @@ public final class Pipeline {
      * @param perTryNanos a retry's per-try timeout, 0 for none
      * @param start       the clock's reading as the attempt starts
      */
-    private <T> T attempt(CallContext context, Callable<T> action, long perTryNanos, long start) throws Exception {
+    private <T> T attempt(CallContext context, Object action, long perTryNanos, long start) throws Exception {
         CallGate[] gates = this.gates;
         int acquired = gates.length == 0 ? 0 : acquire(gates, context, start);
         T result = null;
         Throwable error = null;
         try {
             long bound = timeoutNanos(perTryNanos);
-            result = bound == 0 ? action.call()
-                    : timeout != null ? timeout.call(action, bound)
-                    : Deadlines.callWithin(name, perTryScheduler, true, action, bound);
+            result = bound == 0 ? invoke(action)
+                    : timeout != null ? timeout.call(() -> invoke(action), bound)
+                    : Deadlines.callWithin(name, perTryScheduler, true, () -> invoke(action), bound);
             return result;
         } catch (Throwable t) {
             error = t;
@@ -241,6 +251,12 @@ public final class Pipeline {
     private void completeAttempt(int acquired, CallContext context, long start, Object result, Throwable error) {
         long end = timeAttempts ? clock.nanoTime() : start;
         complete(gates, acquired, context, end, end - start, result, error);
+    }
+
+    /** Runs the user's action, given as a {@link Callable} or a {@link Supplier}. */
+    @SuppressWarnings("unchecked")
+    private static <T> T invoke(Object action) throws Exception {
+        return action instanceof Callable<?> c ? (T) c.call() : ((Supplier<T>) action).get();
     }
 
     /** The effective bound of one attempt: the tighter of the Timeout policy and the retry's per-try timeout. */
