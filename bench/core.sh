@@ -8,7 +8,7 @@
 #   bench/core.sh --no-build      reuse bench/target/benchmarks.jar
 #   bench/core.sh --report FILE.. print the table of earlier JSON results (bench/results/*.json)
 #   BENCH_FILTER='Nines|Baseline' bench/core.sh   run only the matching benchmark classes
-#   BENCH_THREADS='1 2' BENCH_JMH='-f 1 -wi 4 -w 1s -i 5 -r 1s' bench/core.sh   change the settings
+#   BENCH_THREADS='1 2' BENCH_JMH='-f 1 -wi 5 -w 1s -i 8 -r 1s' bench/core.sh   change the settings
 #
 # Results (raw JMH JSON, full logs and the printed table) go to bench/results/ (not versioned).
 set -euo pipefail
@@ -55,7 +55,7 @@ fi
 
 java_bin="$(find_java)"
 threads="${BENCH_THREADS:-1 2}"
-jmh_opts="${BENCH_JMH:--f 1 -wi 4 -w 1s -i 5 -r 1s}"
+jmh_opts="${BENCH_JMH:--f 1 -wi 5 -w 1s -i 8 -r 1s}"
 filter="${BENCH_FILTER:-.*}"
 stamp="$(date +%Y%m%d-%H%M%S)"
 mkdir -p "$results"
@@ -81,7 +81,7 @@ for t in $threads; do
       -jvmArgs "-Xms1g -Xmx1g" -rf json -rff "$json" 2>&1 | tee "$log" \
     | awk '/^# Benchmark: /{b=$3; sub(/^io\.nines\.bench\./, "", b); p=""}
            /^# Parameters: /{p=$0; sub(/^# Parameters: /, "", p)}
-           /^# Run progress: /{printf "  [%6s] t=%s %-28s %-16s ETA %s\n", $4, t, b, p, $8; fflush()}
+           /^# Run progress: /{printf "  [%6s] t=%s %-28s %-16s ETA %s\n", $4, t, b, p, $7; fflush()}
            /<failure>|Exception|ERROR/{print "  " $0; fflush()}' t="$t"
   rc="${PIPESTATUS[0]}"
   set -e -o pipefail
