@@ -56,7 +56,7 @@ fi
 java_bin="$(find_java)"
 threads="${BENCH_THREADS:-1 2}"
 jmh_opts="${BENCH_JMH:--f 1 -wi 5 -w 1s -i 8 -r 1s}"
-filter="${BENCH_FILTER:-.*}"
+filter="${BENCH_FILTER:-Baseline|Nines|Resilience4j|Failsafe|Sentinel}"
 stamp="$(date +%Y%m%d-%H%M%S)"
 mkdir -p "$results"
 

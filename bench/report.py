@@ -10,7 +10,7 @@ ratio to each peer's, against the target: at most 0.5x the fastest peer's and 0 
 import json
 import sys
 
-LIBS = ["baseline", "nines", "resilience4j", "failsafe", "sentinel"]
+LIBS = ["baseline", "nines", "nines.get", "resilience4j", "failsafe", "sentinel"]
 PEERS = ["resilience4j", "failsafe", "sentinel"]
 WORKS = ["noop", "cpu100"]
 TARGET_RATIO = 0.5
@@ -18,8 +18,10 @@ ZERO_BYTES = 1.0  # B/op below this is zero: JMH's own accounting leaves a fract
 
 
 def library(benchmark):
-    cls = benchmark.split(".")[-2]
-    return cls[:-len("Bench")].lower() if cls.endswith("Bench") else cls.lower()
+    """NinesBench.pipeline -> nines; a variant method NinesBench.get -> nines.get."""
+    cls, method = benchmark.split(".")[-2:]
+    lib = cls[:-len("Bench")].lower() if cls.endswith("Bench") else cls.lower()
+    return lib if method == "pipeline" else f"{lib}.{method}"
 
 
 def norm_alloc(entry):
