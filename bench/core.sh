@@ -65,7 +65,7 @@ mkdir -p "$results"
   echo "host:    $(nproc) cores, $(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -1)"
   echo "jvm:     $("$java_bin" -version 2>&1 | head -1) ($java_bin)"
   echo "jmh:     $jmh_opts -prof gc, threads: $threads, filter: $filter"
-  echo "load:    $(cut -d' ' -f1-3 /proc/loadavg) (1/5/15 min, before the run)"
+  echo "load:    $(cut -d' ' -f1-3 /proc/loadavg) (1/5/15 min, before the run; other work on the machine shows here)"
 } > "$results/run-$stamp.env"
 echo "bench: $(sed -n 's/^jvm: *//p' "$results/run-$stamp.env"), $jmh_opts, threads $threads; results in ${results#$root/}/"
 
@@ -89,5 +89,6 @@ for t in $threads; do
   jsons+=("$json")
 done
 
+echo "load:    $(cut -d' ' -f1-3 /proc/loadavg) (1/5/15 min, after the run)" >> "$results/run-$stamp.env"
 python3 "$report" --env "$results/run-$stamp.env" "${jsons[@]}" | tee "$results/table-$stamp.txt"
 cp "$results/table-$stamp.txt" "$results/latest.txt"
