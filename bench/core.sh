@@ -18,25 +18,8 @@ results="$bench/results"
 jar="$bench/target/benchmarks.jar"
 report="$bench/report.py"
 
-java_major() { "$1" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.specification.version = //p' | cut -d. -f1; }
-
-# Same search as the ./nines launcher: JAVA_HOME, PATH, then the usual install folders; the newest >= 21 wins.
-find_java() {
-  local c candidates=()
-  [ -n "${JAVA_HOME:-}" ] && candidates+=("$JAVA_HOME/bin/java")
-  command -v java >/dev/null 2>&1 && candidates+=("$(command -v java)")
-  for c in /usr/lib/jvm/*/bin/java /opt/java/*/bin/java /opt/*/bin/java "$HOME"/.sdkman/candidates/java/*/bin/java; do
-    [ -x "$c" ] && candidates+=("$c")
-  done
-  local best="" best_v=0 v
-  for c in "${candidates[@]}"; do
-    v="$(java_major "$c" 2>/dev/null || echo 0)"
-    [[ "$v" =~ ^[0-9]+$ ]] || continue
-    if [ "$v" -ge 21 ] && [ "$v" -gt "$best_v" ]; then best="$c"; best_v="$v"; fi
-  done
-  [ -n "$best" ] || { echo "bench: no JDK >= 21 found (looked at JAVA_HOME, PATH, /usr/lib/jvm). Install one or set JAVA_HOME." >&2; exit 1; }
-  echo "$best"
-}
+# shellcheck source=scripts/find-java.sh
+source "$root/scripts/find-java.sh"
 
 command -v python3 >/dev/null 2>&1 || { echo "bench: python3 is needed to print the table" >&2; exit 1; }
 

@@ -52,9 +52,9 @@ public class NinesBench {
                 .build();
         pipeline = Pipeline.builder("bench")
                 .retry(retry)
-                .gate(cb)
-                .gate(rl)
-                .gate(bh)
+                .circuitBreaker(cb)
+                .rateLimiter(rl)
+                .bulkhead(bh)
                 .build();
         action = Work.of(work);
         Limits.check(pipeline.call(action));
