@@ -10,8 +10,10 @@ import java.lang.invoke.VarHandle;
  * its own difference, the counters always equal the sum of the slots once the in-flight calls are done:
  * nothing is ever lost or counted twice, whatever the interleaving.
  *
- * <p>In steady state a success replaces a success: then the slot is only read and the counters are not
- * touched, so the success path costs one atomic increment.
+ * <p>In steady state the window is full of successes. A success then changes nothing: whichever slot it
+ * would replace holds a success too, so it is not even given a sequence number. The success path is one
+ * read of the counter word, which stays shared in every core's cache instead of bouncing between cores
+ * (a write per call cost ~100 ns per call at 2 threads). Any other outcome takes the full path.
  *
  * <p>Two calls {@code size} apart may land in the same slot concurrently and finish in either order; the
  * window then holds the older of the two instead of the newer, which is the same as if they had completed
@@ -39,6 +41,8 @@ final class CountWindow extends SlidingWindow {
     }
 
     private final int size;
+    /** The counter word of a window holding {@code size} successes and nothing else. */
+    private final long allSuccesses;
     private final int[] slots;
     @SuppressWarnings("unused") // through SEQ
     private volatile long seq;
@@ -48,11 +52,15 @@ final class CountWindow extends SlidingWindow {
     CountWindow(int size, Thresholds thresholds) {
         super(thresholds);
         this.size = size;
+        this.allSuccesses = size * CALL;
         this.slots = new int[size];
     }
 
     @Override
     int record(int outcome, long nowNanos) {
+        if (outcome == Outcome.SUCCESS && (long) PACKED.getVolatile(this) == allSuccesses) {
+            return Thresholds.NONE;
+        }
         long s = (long) SEQ.getAndAdd(this, 1L);
         int i = (int) (s % size);
         if ((int) SLOT.getVolatile(slots, i) == outcome) {
