@@ -31,8 +31,10 @@ import org.slf4j.LoggerFactory;
  * connections stop moving bytes in both directions (what is already read is held), and a new
  * connection is accepted (the kernel would have completed the handshake from the backlog anyway)
  * but not connected upstream until the heal, so it hangs until the client's own timeout. If the
- * client gives up (closes) before the heal, the connection never reaches the target, as a SYN
- * that was never answered. On heal, held bytes flow again in order.
+ * client gives up (closes) during the cut, before the heal, the connection never reaches the target,
+ * as a SYN that was never answered. On heal, held bytes flow again in order. A client that closes
+ * while the link flows is no such give-up, even if it closes before the link has connected upstream
+ * (a client that writes and closes at once): its bytes and its close reach the target.
  *
  * <p>A delay holds each chunk for the one-way delay before forwarding it, in both directions, in
  * order; chunks are pipelined, so a delay adds latency, not a throughput cap.
@@ -137,11 +139,11 @@ public final class Link implements AutoCloseable {
         return connections.size();
     }
 
-    /** Connections held by a cut whose client has already closed (they will be dropped on heal). */
+    /** Connections held by a cut whose client closed during the cut (they will be dropped on heal). */
     int heldAndClosedByClient() {
         int n = 0;
         for (Connection c : connections) {
-            if (c.upstream == null && c.clientGone) {
+            if (c.upstream == null && c.gaveUpDuringCut) {
                 n++;
             }
         }
@@ -269,7 +271,8 @@ public final class Link implements AutoCloseable {
         private final Socket client;
         private final String name;
         private volatile Socket upstream;
-        private volatile boolean clientGone;
+        /** The client closed while a cut held the connection short of the target. */
+        private volatile boolean gaveUpDuringCut;
         private final BlockingQueue<Chunk> forward = new ArrayBlockingQueue<>(QUEUE_CHUNKS);
         private final BlockingQueue<Chunk> backward = new ArrayBlockingQueue<>(QUEUE_CHUNKS);
         private final AtomicBoolean done = new AtomicBoolean();
@@ -316,14 +319,14 @@ public final class Link implements AutoCloseable {
                         n = in.read(buf);
                     } catch (IOException e) {
                         if (clientSide) {
-                            clientGone = true;
+                            clientClosed();
                         }
                         queue.put(new Chunk(null, 0, System.nanoTime(), Chunk.Kind.RESET));
                         return;
                     }
                     if (n < 0) {
                         if (clientSide) {
-                            clientGone = true;
+                            clientClosed();
                         }
                         queue.put(new Chunk(null, 0, System.nanoTime(), Chunk.Kind.EOF));
                         return;
@@ -335,11 +338,22 @@ public final class Link implements AutoCloseable {
             }
         }
 
+        /**
+         * Only a close during a cut is a give-up. On a flowing link the handshake was answered, so the
+         * bytes and the close must arrive even if the upstream connect has not happened yet (a client
+         * that writes and closes at once, as a ZooKeeper peer losing the election-connection challenge).
+         */
+        private void clientClosed() {
+            if (upstream == null && cut) {
+                gaveUpDuringCut = true;
+            }
+        }
+
         /** Waits for the link to let the connection through, connects upstream, then delivers client bytes. */
         private void connectAndForward() {
             try {
                 awaitFlowing();
-                if (clientGone) {
+                if (gaveUpDuringCut) {
                     // The client gave up while the link was cut: as an unanswered SYN, it never arrives.
                     abandoned.incrementAndGet();
                     close(false);

@@ -1,9 +1,11 @@
 package io.nines.testkit.net;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.ThreadLocalRandom;
@@ -53,9 +55,15 @@ public final class LoopbackPorts {
         }
     }
 
-    private static int ephemeralRangeStart() {
-        try {
-            String range = Files.readString(Path.of("/proc/sys/net/ipv4/ip_local_port_range")).trim();
+    /**
+     * The first port of the kernel's ephemeral range, or -1 if unknown. One buffered read on purpose:
+     * {@code Files.readString} trusts the sysctl file's size (0), reads one byte and gets EOF at offset 1,
+     * so it returned "3" and every port came from the kernel, inside the ephemeral range, where a link's
+     * listener took a node's quorum port (bound only while the node leads).
+     */
+    static int ephemeralRangeStart() {
+        try (InputStream in = Files.newInputStream(Path.of("/proc/sys/net/ipv4/ip_local_port_range"))) {
+            String range = new String(in.readAllBytes(), StandardCharsets.US_ASCII).trim();
             return Integer.parseInt(range.split("\\s+")[0]);
         } catch (IOException | RuntimeException e) {
             return -1;

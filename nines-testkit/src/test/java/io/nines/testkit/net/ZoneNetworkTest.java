@@ -173,6 +173,35 @@ class ZoneNetworkTest {
         assertThat(echo.accepted.get()).isEqualTo(1);
     }
 
+    /**
+     * A client that connects, writes and closes at once on a flowing link (as a ZooKeeper peer that
+     * loses the election-connection challenge does) must still reach the target with its bytes and its
+     * EOF, however the link's threads are scheduled: the handshake was answered, so this is no
+     * abandoned SYN. Many rounds, since the close racing the link's upstream connect is the point.
+     */
+    @Test
+    void clientThatWritesAndClosesAtOnceOnAFlowingLinkStillDeliversItsBytes() throws IOException {
+        try (ServerSocket target = new ServerSocket(0, 200, InetAddress.getLoopbackAddress())) {
+            Link link = net.link("a", "b", (InetSocketAddress) target.getLocalSocketAddress());
+            target.setSoTimeout(5_000);
+            int rounds = 200;
+            for (int i = 0; i < rounds; i++) {
+                String msg = "challenge-" + i;
+                try (Socket client = new Socket()) {
+                    client.connect(link.address(), 2_000);
+                    client.getOutputStream().write(msg.getBytes(US_ASCII));
+                }
+                try (Socket server = target.accept()) {
+                    server.setSoTimeout(5_000);
+                    assertThat(new String(server.getInputStream().readAllBytes(), US_ASCII))
+                            .as("round %d", i).isEqualTo(msg);
+                }
+            }
+            assertThat(link.abandonedConnections()).isZero();
+            assertThat(link.acceptedConnections()).isEqualTo(rounds);
+        }
+    }
+
     @Test
     void delayAddsAtLeastTheOneWayDelayInEachDirection() throws IOException {
         Duration oneWay = Duration.ofMillis(150);

@@ -90,22 +90,40 @@ class ZooKeeperEnsembleTest {
         zk.awaitAllServing(Duration.ofSeconds(20));
         measured("stopped node restart to serving", t0);
 
-        // Node 1 has the lowest id: when it comes back while the others serve, they connect back to
-        // the election address it announces. Those connections must cross the links too.
-        zk.stop(1);
-        zk.awaitLeader(Duration.ofSeconds(20));
-        zk.start(1);
-        zk.awaitServing(1, Duration.ofSeconds(20));
-        Link bToA = net.link("b", "a", zk.electionAddress(1));
-        Link cToA = net.link("c", "a", zk.electionAddress(1));
-        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
-            assertThat(bToA.openConnections()).as("%s / all: %s", bToA, net.links()).isPositive();
-            assertThat(cToA.openConnections()).as("%s / all: %s", cToA, net.links()).isPositive();
-        });
+        // Then every node in turn. A restarted node connects to the peers with lower ids itself; the
+        // peers with higher ids drop its connection and connect back to the election address it
+        // announces (its front door), which must cross the links too. Node 1 depends on that for both
+        // others, node 2 for node 3, node 3 for none.
+        for (int id = 1; id <= zk.size(); id++) {
+            zk.stop(id);
+            zk.awaitLeader(Duration.ofSeconds(20));
+            String value = "while-" + id + "-was-down";
+            await().atMost(Duration.ofSeconds(20)).ignoreExceptions()
+                    .until(() -> client.setData().forPath("/k", value.getBytes(UTF_8)) != null);
+            t0 = System.nanoTime();
+            zk.start(id);
+            zk.awaitServing(id, Duration.ofSeconds(20));
+            measured("node " + id + " restart to serving", t0);
+            zk.awaitAllServing(Duration.ofSeconds(20));
+            assertElectionConnectionsCrossTheLinks();
 
-        CuratorFramework onA = client(zk.connectString("a", 1));
-        onA.sync().forPath("/k");
-        assertThat(new String(onA.getData().forPath("/k"), UTF_8)).isEqualTo("2");
+            CuratorFramework onRestarted = client(zk.connectString(zk.zone(id), id));
+            onRestarted.sync().forPath("/k");
+            assertThat(new String(onRestarted.getData().forPath("/k"), UTF_8)).isEqualTo(value);
+        }
+    }
+
+    /** Each pair of peers has its election connection, opened by the higher id, through their link. */
+    private void assertElectionConnectionsCrossTheLinks() {
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+            for (int low = 1; low <= zk.size(); low++) {
+                for (int high = low + 1; high <= zk.size(); high++) {
+                    Link link = net.link(zk.zone(high), zk.zone(low), zk.electionAddress(low));
+                    assertThat(link.openConnections()).as("%d -> %d: %s / all: %s", high, low, link, net.links())
+                            .isPositive();
+                }
+            }
+        });
     }
 
     @Test
