@@ -235,7 +235,8 @@ final class ConnectionHandler implements InvocationHandler, NinesConnection {
         pool.unregister(this);
         try {
             physical.close(); // HikariCP rolls back an open transaction, and discards an evicted connection
-        } catch (SQLException e) {
+        } catch (SQLException | RuntimeException e) {
+            // A revoked connection was aborted, and its pool may be shut down underneath: nothing left to close.
             if (revokedBecause == null) {
                 throw e;
             }
