@@ -25,8 +25,9 @@ public interface ReplicaLagProbe {
     /**
      * {@code SHOW SLAVE STATUS}: both replication threads running ({@code Slave_IO_Running} and
      * {@code Slave_SQL_Running} = {@code Yes}) and {@code Seconds_Behind_Master} not NULL; the lag is that value (whole
-     * seconds). The data source's user needs the {@code REPLICA MONITOR} privilege (MariaDB 10.5+; {@code REPLICATION
-     * CLIENT} or {@code SUPER} before); without it every replica counts as unhealthy and reads go to the primary.
+     * seconds). The data source's user needs the {@code SLAVE MONITOR} privilege (alias {@code REPLICA MONITOR}, MariaDB
+     * 10.5.9+; {@code REPLICATION CLIENT} before) or {@code SUPER}; without it every replica counts as unhealthy (the
+     * probe's "Access denied" is logged and published) and reads go to the primary.
      */
     static ReplicaLagProbe secondsBehindMaster() {
         return SecondsBehindMaster.INSTANCE;

@@ -66,6 +66,7 @@ class IslandGuardTest {
     }
 
     @Test
+    @SuppressWarnings("try") // the peer is stopped inside its try block on purpose
     void suspendedWithAnAnsweringPeerIsABlipAndAPeerThatStopsAnsweringMakesAnIsland() throws Exception {
         try (TinyHttpServer peer = new TinyHttpServer()) {
             guard(peer.address(), PeerProbe.httpGet("/health"));
