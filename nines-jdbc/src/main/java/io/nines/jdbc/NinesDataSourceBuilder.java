@@ -1,5 +1,8 @@
 package io.nines.jdbc;
 
+import java.util.function.Function;
+import java.net.InetSocketAddress;
+import io.nines.topology.Endpoint;
 import static io.nines.core.InvalidConfigException.positive;
 import static io.nines.core.InvalidConfigException.required;
 
@@ -56,6 +59,7 @@ public final class NinesDataSourceBuilder {
     private ReplicaLagProbe lagProbe = ReplicaLagProbe.secondsBehindMaster();
     private Consumer<? super HikariConfig> hikari = c -> { };
     private Clock clock = Clock.system();
+    private Function<? super Endpoint, InetSocketAddress> connectAddress = NinesDataSourceConfig.PUBLISHED_ADDRESS;
 
     NinesDataSourceBuilder(String cluster) {
         this.cluster = cluster;
@@ -183,6 +187,15 @@ public final class NinesDataSourceBuilder {
         return this;
     }
 
+    /**
+     * How this client reaches an endpoint: by default the host and port the topology publishes. Override
+     * where a zone sees endpoints elsewhere (NAT, per-zone virtual IPs, a test network's zone links).
+     */
+    public NinesDataSourceBuilder connectAddress(Function<? super Endpoint, InetSocketAddress> connectAddress) {
+        this.connectAddress = java.util.Objects.requireNonNull(connectAddress, "connectAddress");
+        return this;
+    }
+
     public NinesDataSourceBuilder clock(Clock clock) {
         this.clock = clock;
         return this;
@@ -244,7 +257,7 @@ public final class NinesDataSourceBuilder {
         required(POLICY, "hikari", hikari);
         required(POLICY, "clock", clock);
         return new NinesDataSourceConfig(cluster, zone, user, password, database, jdbcProperties, poolSize, minIdle,
-                connectionTimeout, maxReplicaLag, replicaCheckInterval, preferLocalReplicas);
+                connectionTimeout, maxReplicaLag, replicaCheckInterval, preferLocalReplicas, connectAddress);
     }
 
     /** Starts following the topology; does not wait for it (the first borrow waits up to connectionTimeout). */

@@ -1,5 +1,8 @@
 package io.nines.jdbc;
 
+import io.nines.topology.Endpoint;
+import java.net.InetSocketAddress;
+import java.util.function.Function;
 import java.time.Duration;
 import java.util.Map;
 
@@ -24,7 +27,8 @@ import java.util.Map;
 public record NinesDataSourceConfig(String cluster, String zone, String user, String password, String database,
                                     Map<String, String> jdbcProperties, int poolSize, int minIdle,
                                     Duration connectionTimeout, Duration maxReplicaLag, Duration replicaCheckInterval,
-                                    boolean preferLocalReplicas) {
+                                    boolean preferLocalReplicas,
+                                    Function<? super Endpoint, InetSocketAddress> connectAddress) {
 
     public static final int DEFAULT_POOL_SIZE = 10;
     public static final int DEFAULT_MIN_IDLE = 1;
@@ -32,8 +36,13 @@ public record NinesDataSourceConfig(String cluster, String zone, String user, St
     public static final Duration DEFAULT_MAX_REPLICA_LAG = Duration.ofSeconds(5);
     public static final Duration DEFAULT_REPLICA_CHECK_INTERVAL = Duration.ofSeconds(1);
 
+    /** Reaches an endpoint at the host and port the topology publishes. */
+    public static final Function<Endpoint, InetSocketAddress> PUBLISHED_ADDRESS =
+            e -> InetSocketAddress.createUnresolved(e.host(), e.port());
+
     public NinesDataSourceConfig {
         jdbcProperties = Map.copyOf(jdbcProperties);
+        connectAddress = connectAddress == null ? PUBLISHED_ADDRESS : connectAddress;
     }
 
     @Override

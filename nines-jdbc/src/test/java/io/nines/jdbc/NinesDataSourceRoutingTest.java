@@ -171,6 +171,19 @@ class NinesDataSourceRoutingTest {
     }
 
     @Test
+    void aConnectAddressFunctionDecidesHowThisClientReachesEachEndpoint() throws Exception {
+        // The topology publishes addresses this client cannot use (as behind NAT); the function maps them.
+        int unused = io.nines.testkit.FreePorts.loopback();
+        Map<String, EmbeddedMariaDb> real = Map.of("db1", db1, "db2", db2);
+        view.offer(ClusterTopology.of("orders-db", Kind.MARIADB, 1,
+                Endpoint.of("db1", "127.0.0.1", unused, "zoneA", Role.PRIMARY),
+                Endpoint.of("db2", "127.0.0.1", unused, "zoneA", Role.REPLICA)));
+        NinesDataSource ds = build(builder().connectAddress(e -> real.get(e.id()).address()));
+
+        assertThat(portOfNew(ds::getConnection)).isEqualTo(db1.port());
+    }
+
+    @Test
     void readsSkipLaggingReplicasAndFallBackToThePrimary() throws Exception {
         lag.put(db2.port(), Duration.ofSeconds(10)); // over the 2 s bound
         lag.put(db3.port(), Duration.ofSeconds(1));

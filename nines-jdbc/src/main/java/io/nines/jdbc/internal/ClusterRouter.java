@@ -18,6 +18,7 @@ import io.nines.topology.ClusterTopology;
 import io.nines.topology.Endpoint;
 import io.nines.topology.TopologyStore;
 import io.nines.topology.TopologyView;
+import java.net.InetSocketAddress;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.SQLNonTransientConnectionException;
@@ -251,7 +252,9 @@ public final class ClusterRouter implements AutoCloseable {
         HikariConfig hc = new HikariConfig();
         hc.setPoolName("nines-" + cluster + "-" + e.id());
         hc.setDriverClassName("org.mariadb.jdbc.Driver");
-        hc.setJdbcUrl("jdbc:mariadb://" + e.address() + "/" + (config.database() == null ? "" : config.database()));
+        InetSocketAddress at = config.connectAddress().apply(e);
+        hc.setJdbcUrl("jdbc:mariadb://" + at.getHostString() + ":" + at.getPort() + "/"
+                + (config.database() == null ? "" : config.database()));
         hc.setUsername(config.user());
         hc.setPassword(config.password());
         hc.addDataSourceProperty("connectTimeout", String.valueOf(config.connectionTimeout().toMillis()));
