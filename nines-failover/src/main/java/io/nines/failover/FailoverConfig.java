@@ -299,7 +299,7 @@ public record FailoverConfig(String cluster, String primary, List<Node> nodes, C
             throw bad("nodes", "no node may be promoted (every candidate is false)");
         }
         if (primary != null && !names.containsKey(primary)) {
-            throw bad("primary", "'" + primary + "' is not one of the nodes " + names.keySet());
+            throw bad("primary", "'" + primary + "' is not one of the nodes " + nodes.stream().map(Node::name).toList());
         }
         req("credentials", credentials);
         if (credentials.user() == null || credentials.user().isBlank()) {
