@@ -56,11 +56,17 @@ public final class Confirmation {
                                   long progressAfterNanos, long progressSeenNanos) {
     }
 
+    /**
+     * Events a replica reads just after the primary died were sent before it died (a relay or a kernel buffer
+     * holds them for a moment): progress counts as a sign of life only this long after the first failed probe.
+     */
+    static final long IN_FLIGHT_NANOS = 100_000_000L;
+
     private Confirmation() {
     }
 
     /**
-     * @param suspectNanos     round of the first failed probe of the primary
+     * @param suspectNanos     when the first failed probe of the primary failed
      * @param suspectMillis    its wall-clock time
      * @param primaryServerId  the primary's server id (-1 unknown)
      * @param self             this manager's id (its own view is not a vote)
@@ -84,8 +90,8 @@ public final class Confirmation {
             } else if (!primary.equals(v.primary())) {
                 votes.add(new Vote(who, null, "probes " + v.primary() + ", not " + primary));
             } else if (v.primaryReach() != null && v.primaryReach().alive() && v.lastOkMillis() >= suspectMillis) {
-                votes.add(new Vote(who, Kind.ALIVE, "reached " + primary + " " + (nowMillis - v.lastOkMillis())
-                        + " ms ago, after this manager's first failed probe"));
+                votes.add(new Vote(who, Kind.ALIVE, "reached " + primary + " at " + java.time.Instant.ofEpochMilli(v.lastOkMillis())
+                        + ", after this manager's first failed probe"));
             } else if (v.primaryReach() != null && !v.primaryReach().alive()) {
                 votes.add(new Vote(who, Kind.DOWN, "cannot reach " + primary + " either (" + v.primaryReach() + ")"));
             } else {
@@ -117,12 +123,12 @@ public final class Confirmation {
             }
             return new Vote(who, Kind.DOWN, "lost the primary too: " + s.describe());
         }
-        if (r.progressAfterNanos() != Long.MIN_VALUE && r.progressAfterNanos() >= suspectNanos) {
+        if (r.progressAfterNanos() != Long.MIN_VALUE && r.progressAfterNanos() >= suspectNanos + IN_FLIGHT_NANOS) {
             return new Vote(who, Kind.ALIVE, "IO thread connected and still receiving events/heartbeats from the primary"
                     + " after this manager's first failed probe");
         }
         if (r.progressSeenNanos() != Long.MIN_VALUE) {
-            long quietNanos = nowNanos - r.progressSeenNanos();
+            long quietNanos = Math.max(0, nowNanos - r.progressSeenNanos());
             if (quietNanos > silence.toNanos()) {
                 return new Vote(who, Kind.DOWN, "IO thread says connected but nothing arrived for "
                         + quietNanos / 1_000_000 + " ms (heartbeats stopped; silence bound " + Durations.format(silence) + ")");

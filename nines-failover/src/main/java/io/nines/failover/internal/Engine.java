@@ -249,7 +249,11 @@ public final class Engine implements AutoCloseable {
         long now = clock.nanoTime();
         long nowMs = clock.currentTimeMillis();
         rounds++;
-        samples = sampleAll(now, nowMs, nodes.keySet());
+        long roundEpoch = topology == null ? -1 : topology.epoch();
+        samples = sampleAll(nowMs, nodes.keySet());
+        if (closed) {
+            return; // probes interrupted by close() tell nothing
+        }
         view.current().ifPresent(t -> {
             if (topology == null || t.epoch() > topology.epoch()) {
                 if (topology != null) {
@@ -290,8 +294,12 @@ public final class Engine implements AutoCloseable {
                     + "): nothing to protect until an operator publishes one");
         }
         if (leader && suspicion == null && promoted == null) {
+            long epochBefore = topology.epoch();
             runTasks();
-            reconcile();
+            // This round's probes predate a change just made: decide on fresh ones next round.
+            if (topology.epoch() == epochBefore && roundEpoch == epochBefore) {
+                reconcile();
+            }
         }
         snapshot(leader);
     }
@@ -303,21 +311,22 @@ public final class Engine implements AutoCloseable {
                 rounds);
     }
 
-    private Map<String, NodeSample> sampleAll(long now, long nowMs, Set<String> names) {
+    private Map<String, NodeSample> sampleAll(long nowMs, Set<String> names) {
         Map<String, Future<NodeSample>> fs = new LinkedHashMap<>();
         for (String n : names) {
             NodeClient c = clients.get(n);
-            fs.put(n, io.submit(() -> c.sample(now, nowMs)));
+            fs.put(n, io.submit(() -> c.sample(nowMs)));
         }
+        long now = clock.nanoTime();
         Map<String, NodeSample> out = new LinkedHashMap<>();
         fs.forEach((n, f) -> {
             try {
                 out.put(n, f.get());
             } catch (ExecutionException e) {
-                out.put(n, new NodeSample(n, now, nowMs, Reach.ERROR, String.valueOf(e.getCause()), 0, null, null));
+                out.put(n, new NodeSample(n, now, clock.nanoTime(), nowMs, Reach.ERROR, String.valueOf(e.getCause()), 0, null, null));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                out.put(n, new NodeSample(n, now, nowMs, Reach.ERROR, "interrupted", 0, null, null));
+                out.put(n, new NodeSample(n, now, clock.nanoTime(), nowMs, Reach.ERROR, "interrupted", 0, null, null));
             }
         });
         return out;
@@ -622,7 +631,7 @@ public final class Engine implements AutoCloseable {
         });
         audit.record(Step.FREEZE, "stopped the IO threads of " + frozen + " so that positions hold still while they are compared");
         // Fresh look at the replicas, positions frozen.
-        Map<String, NodeSample> fresh = sampleAll(clock.nanoTime(), clock.currentTimeMillis(),
+        Map<String, NodeSample> fresh = sampleAll(clock.currentTimeMillis(),
                 replicas.stream().map(Endpoint::id).collect(Collectors.toCollection(java.util.LinkedHashSet::new)));
         Map<String, NodeSample> merged = new HashMap<>(samples);
         merged.putAll(fresh);
@@ -770,7 +779,7 @@ public final class Engine implements AutoCloseable {
             timing.put("firstFailureToWritableMs", Long.toString((openNanos - sus.firstFailNanos) / 1_000_000));
             NodeHistory oh = histories.get(p.oldPrimary());
             if (oh != null && oh.lastOk() != null) {
-                timing.put("lastGoodProbeToWritableMs", Long.toString((openNanos - oh.lastOk().nanoTime()) / 1_000_000));
+                timing.put("lastGoodProbeToWritableMs", Long.toString((openNanos - oh.lastOk().startNanos()) / 1_000_000));
             }
         }
         timing.put("publishToOpenMs", Long.toString((openNanos - publishedNanos) / 1_000_000));
@@ -878,7 +887,7 @@ public final class Engine implements AutoCloseable {
         GtidPosition state = GtidPosition.EMPTY;
         if (h.lastOk() != null) {
             state = h.lastOk().variables().gtidBinlogState();
-            NodeHistory.Position pos = h.positionAtOrBefore(h.lastOk().nanoTime() - cfg.failover().maxPromotionLag().toNanos());
+            NodeHistory.Position pos = h.positionAtOrBefore(h.lastOk().startNanos() - cfg.failover().maxPromotionLag().toNanos());
             if (pos != null) {
                 reference = pos.binlogPos();
                 refMillis = pos.timeMillis();
@@ -997,8 +1006,8 @@ public final class Engine implements AutoCloseable {
         } catch (SQLException e) {
             return rollback(requestId, from, target, epoch, t0, fenceNanos, "cannot promote " + target + ": " + NodeClient.describe(e));
         }
-        // 4. The old primary and the other replicas follow the target (before writes open, so that acknowledgers
-        // are connecting while the topology is published).
+        // 4. The old primary and the other replicas follow the target, in the background: acknowledgers connect
+        // while the topology is published and the target opened.
         Node tn = nodes.get(target);
         List<String> followers = topology.replicas().stream().map(Endpoint::id).filter(id -> !id.equals(target))
                 .filter(id -> samples.get(id) != null && samples.get(id).ok()).toList();
@@ -1020,15 +1029,6 @@ public final class Engine implements AutoCloseable {
                 return null;
             }));
         }
-        fs.forEach((n, f) -> {
-            Throwable err = await(f);
-            if (err != null) {
-                audit.record(Step.ERROR, "cannot make " + n + " follow " + target + " (reconcile will retry): " + err);
-            } else {
-                audit.record(n.equals(from) ? Step.DEMOTE : Step.REPOINT, n + " now replicates from " + target
-                        + (n.equals(from) ? " (MASTER_DEMOTE_TO_SLAVE=1)" : ""));
-            }
-        });
         // 5. Publish: target primary, old primary a replica (it was fenced in the database, not lost).
         List<Endpoint> eps = new ArrayList<>();
         for (Endpoint e : topology.endpoints()) {
@@ -1065,8 +1065,20 @@ public final class Engine implements AutoCloseable {
             audit.record(Step.ERROR, "published " + target + " but cannot open it (reconcile will retry): " + NodeClient.describe(e));
         }
         long openNanos = clock.nanoTime();
+        audit.record(Step.OPEN, target + " takes writes (read_only=OFF)");
+        // The followers connected while the topology was published; their outcome is recorded now (the old
+        // primary's demotion ends by switching its semi-sync master off, which takes up to a second).
+        fs.forEach((n, f) -> {
+            Throwable err = await(f);
+            if (err != null) {
+                audit.record(Step.ERROR, "cannot make " + n + " follow " + target + " (reconcile will retry): " + err);
+            } else {
+                audit.record(n.equals(from) ? Step.DEMOTE : Step.REPOINT, n + " now replicates from " + target
+                        + (n.equals(from) ? " (MASTER_DEMOTE_TO_SLAVE=1)" : ""));
+            }
+        });
         long unavailable = (openNanos - fenceNanos) / 1_000_000;
-        long total = (openNanos - t0) / 1_000_000;
+        long total = (clock.nanoTime() - t0) / 1_000_000;
         audit.record(Step.SWITCHOVER_DONE, "switchover " + from + " -> " + target + " done at epoch " + next.epoch()
                 + "; writes refused for " + unavailable + " ms", "unavailableMs", unavailable, "totalMs", total, "epoch", next.epoch());
         histories.values().forEach(NodeHistory::resetFailures);
@@ -1103,7 +1115,9 @@ public final class Engine implements AutoCloseable {
         if (rs == null || !rs.healthy() || rs.masterServerId() != ps.variables().serverId()) {
             return target + " does not replicate healthily from " + old.id() + " (" + (rs == null ? "no replication" : rs.describe()) + ")";
         }
-        List<Gtid> errant = Chooser.errant(ts.variables().gtidBinlogState(), ps.variables().gtidBinlogState(), -1);
+        // The target may be ahead of the primary's probe on the primary's own stream (probes race with writes).
+        List<Gtid> errant = Chooser.errant(ts.variables().gtidBinlogState(), ps.variables().gtidBinlogState(),
+                ps.variables().serverId());
         if (!errant.isEmpty()) {
             return target + " has errant transactions " + errant + " that " + old.id() + " does not have";
         }

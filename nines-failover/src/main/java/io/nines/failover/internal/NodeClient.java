@@ -89,20 +89,19 @@ public final class NodeClient implements AutoCloseable {
      * Probes the node. At most one probe per node runs at a time: if the previous one still hangs, this waits for
      * it until the deadline. A probe past the deadline is a {@link Reach#TIMEOUT} and its connection is aborted.
      *
-     * @param roundNanos  the round's start ({@link Clock#nanoTime()}), recorded in the sample
-     * @param roundMillis the round's wall-clock start
+     * @param roundMillis the round's wall-clock start, recorded in the sample
      */
-    public NodeSample sample(long roundNanos, long roundMillis) {
+    public NodeSample sample(long roundMillis) {
         long t0 = clock.nanoTime();
         long budget = detection.connectTimeout().toNanos() + 3 * detection.readTimeout().toNanos() + 200_000_000L;
         Future<NodeSample> f;
         lock.lock();
         try {
             if (closed) {
-                return failed(roundNanos, roundMillis, Reach.ERROR, "manager closed", t0);
+                return failed(roundMillis, Reach.ERROR, "manager closed", t0);
             }
             if (inFlight == null || inFlight.isDone()) {
-                inFlight = executor.submit(() -> doSample(roundNanos, roundMillis));
+                inFlight = executor.submit(() -> doSample(roundMillis));
             }
             f = inFlight;
         } finally {
@@ -112,21 +111,22 @@ public final class NodeClient implements AutoCloseable {
             return f.get(budget, TimeUnit.NANOSECONDS);
         } catch (TimeoutException e) {
             abortProbe();
-            return failed(roundNanos, roundMillis, Reach.TIMEOUT,
+            return failed(roundMillis, Reach.TIMEOUT,
                     "no answer within " + Durations.format(Duration.ofNanos(budget)), t0);
         } catch (ExecutionException e) {
-            return failed(roundNanos, roundMillis, Reach.ERROR, String.valueOf(e.getCause()), t0);
+            return failed(roundMillis, Reach.ERROR, String.valueOf(e.getCause()), t0);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return failed(roundNanos, roundMillis, Reach.ERROR, "interrupted", t0);
+            return failed(roundMillis, Reach.ERROR, "interrupted", t0);
         }
     }
 
-    private NodeSample doSample(long roundNanos, long roundMillis) {
+    private NodeSample doSample(long roundMillis) {
         long t0 = clock.nanoTime();
         Connection c;
         try {
             c = probeConnection();
+            long start = clock.nanoTime();
             NodeVariables vars;
             ReplicaStatus replica;
             try (Statement s = c.createStatement()) {
@@ -148,13 +148,13 @@ public final class NodeClient implements AutoCloseable {
                 }
                 replica = readReplica(s);
             }
-            return new NodeSample(name, roundNanos, roundMillis, Reach.OK, "", millisSince(t0), vars, replica);
+            return new NodeSample(name, start, clock.nanoTime(), roundMillis, Reach.OK, "", millisSince(t0), vars, replica);
         } catch (SQLException e) {
             dropProbe();
-            return new NodeSample(name, roundNanos, roundMillis, classify(e), describe(e), millisSince(t0), null, null);
+            return new NodeSample(name, t0, clock.nanoTime(), roundMillis, classify(e), describe(e), millisSince(t0), null, null);
         } catch (RuntimeException e) {
             dropProbe();
-            return new NodeSample(name, roundNanos, roundMillis, Reach.ERROR, e.toString(), millisSince(t0), null, null);
+            return new NodeSample(name, t0, clock.nanoTime(), roundMillis, Reach.ERROR, e.toString(), millisSince(t0), null, null);
         }
     }
 
@@ -366,8 +366,8 @@ public final class NodeClient implements AutoCloseable {
         return sb.toString();
     }
 
-    private NodeSample failed(long roundNanos, long roundMillis, Reach reach, String error, long t0) {
-        return new NodeSample(name, roundNanos, roundMillis, reach, error, millisSince(t0), null, null);
+    private NodeSample failed(long roundMillis, Reach reach, String error, long t0) {
+        return new NodeSample(name, t0, clock.nanoTime(), roundMillis, reach, error, millisSince(t0), null, null);
     }
 
     private long millisSince(long t0) {

@@ -55,7 +55,7 @@ public final class NodeHistory {
         last = s;
         if (!s.reach().alive()) {
             if (misses == 0) {
-                firstFailNanos = s.nanoTime();
+                firstFailNanos = s.endNanos(); // when the failure was known
                 firstFailMillis = s.timeMillis();
             }
             misses++;
@@ -69,9 +69,9 @@ public final class NodeHistory {
         firstFailNanos = -1;
         lastOk = s;
         serverId = s.variables().serverId();
-        positions.addLast(new Position(s.nanoTime(), s.timeMillis(), s.variables().gtidBinlogPos(),
+        positions.addLast(new Position(s.startNanos(), s.timeMillis(), s.variables().gtidBinlogPos(),
                 s.variables().gtidBinlogState()));
-        while (positions.size() > 2 && s.nanoTime() - positions.peekFirst().nanoTime() > keepNanos) {
+        while (positions.size() > 2 && s.startNanos() - positions.peekFirst().nanoTime() > keepNanos) {
             positions.removeFirst();
         }
         ReplicaStatus r = s.replica();
@@ -79,8 +79,8 @@ public final class NodeHistory {
             String p = r.progress();
             if (!p.equals(progress)) {
                 // It changed after the last probe that showed the old value.
-                progressAfterNanos = previousOk == null || progress == null ? Long.MIN_VALUE : previousOk.nanoTime();
-                progressSeenNanos = s.nanoTime();
+                progressAfterNanos = previousOk == null || progress == null ? Long.MIN_VALUE : previousOk.startNanos();
+                progressSeenNanos = s.endNanos();
                 progressSeenMillis = s.timeMillis();
                 progress = p;
             }
@@ -107,7 +107,7 @@ public final class NodeHistory {
             }
         } else {
             if (brokenSinceNanos < 0) {
-                brokenSinceNanos = s.nanoTime();
+                brokenSinceNanos = s.startNanos();
                 brokenSinceMillis = s.timeMillis();
             }
             brokenWhy = why;
@@ -152,12 +152,12 @@ public final class NodeHistory {
         return serverId;
     }
 
-    /** Round start after which the last replication progress certainly happened (MIN_VALUE: unknown). */
+    /** Time after which the last replication progress certainly happened: the start of the probe before (MIN_VALUE: unknown). */
     public long progressAfterNanos() {
         return progressAfterNanos;
     }
 
-    /** Round that first showed the last progress. */
+    /** End of the probe that first showed the last progress: it happened before this. */
     public long progressSeenNanos() {
         return progressSeenNanos;
     }

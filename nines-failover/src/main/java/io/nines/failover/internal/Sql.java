@@ -93,9 +93,13 @@ public final class Sql {
      * {@code gtid_binlog_pos} into {@code gtid_slave_pos}). Check for errant transactions first.
      */
     public static List<String> demote(HostPort primary, String user, String password, Duration heartbeat, boolean ack) {
-        return List.of("SET GLOBAL read_only=ON", "SET GLOBAL rpl_semi_sync_master_enabled=OFF", "STOP SLAVE",
+        // Semi-sync master off last: it waits for the acknowledgement thread to stop (up to ~1 s, measured), and
+        // the node should start replicating first. Its client sessions were killed when it was fenced, so no
+        // commit is waiting for an acknowledgement that switching it off would release.
+        return List.of("SET GLOBAL read_only=ON", "STOP SLAVE",
                 "SET GLOBAL rpl_semi_sync_slave_enabled=" + (ack ? "ON" : "OFF"),
-                changeMaster(primary, user, password, heartbeat, true), "START SLAVE");
+                changeMaster(primary, user, password, heartbeat, true), "START SLAVE",
+                "SET GLOBAL rpl_semi_sync_master_enabled=OFF");
     }
 
     /** Keeps a node out: read-only, no semi-sync master, no replication. */
