@@ -66,6 +66,11 @@ final class Stack implements AutoCloseable {
 
     /** A config for a manager in {@code zone}; {@code extra} is appended (detection/failover/audit sections). */
     String yaml(String managerId, String zone, String extra) {
+        return yaml(managerId, zone, extra, null);
+    }
+
+    /** As {@link #yaml(String, String, String)} with a store session timeout (null: the default). */
+    String yaml(String managerId, String zone, String extra, Duration sessionTimeout) {
         StringBuilder sb = new StringBuilder();
         sb.append("cluster: ").append(cluster).append('\n');
         sb.append("primary: ").append(db.primary().name()).append('\n');
@@ -86,6 +91,9 @@ final class Stack implements AutoCloseable {
         }
         sb.append("credentials:\n  user: root\n  password: ''\n");
         sb.append("store:\n  zookeeper: ").append(zk.connectString()).append("\n  namespace: it\n");
+        if (sessionTimeout != null) {
+            sb.append("  sessionTimeout: ").append(sessionTimeout.toMillis()).append("ms\n");
+        }
         sb.append("manager:\n  id: ").append(managerId).append("\n  zone: ").append(zone).append('\n');
         sb.append(extra);
         return sb.toString();
@@ -93,6 +101,10 @@ final class Stack implements AutoCloseable {
 
     FailoverConfig config(String managerId, String zone, String extra) {
         return FailoverConfig.parse(yaml(managerId, zone, extra), managerId + ".yaml");
+    }
+
+    FailoverConfig config(String managerId, String zone, String extra, Duration sessionTimeout) {
+        return FailoverConfig.parse(yaml(managerId, zone, extra, sessionTimeout), managerId + ".yaml");
     }
 
     FailoverManager start(FailoverConfig config) {

@@ -127,6 +127,7 @@ public final class Engine implements AutoCloseable {
         boolean sawTimeout;
         Reach lastReach;
         long retryAfterNanos = Long.MIN_VALUE;
+        long confirmedNanos = Long.MIN_VALUE; // first DOWN verdict
 
         Suspicion(String primary, long firstFailNanos, long firstFailMillis) {
             this.primary = primary;
@@ -253,6 +254,13 @@ public final class Engine implements AutoCloseable {
         samples = sampleAll(nowMs, nodes.keySet());
         if (closed) {
             return; // probes interrupted by close() tell nothing
+        }
+        if (LOG.isDebugEnabled()) {
+            long took = (clock.nanoTime() - now) / 1_000_000;
+            if (took > cfg.detection().probeInterval().toMillis()) {
+                LOG.debug("{}: probe round took {} ms: {}", cfg.manager().id(), took, samples.values().stream()
+                        .map(x -> x.node() + "=" + x.reach() + "/" + x.latencyMillis() + "ms").collect(Collectors.joining(", ")));
+            }
         }
         view.current().ifPresent(t -> {
             if (topology == null || t.epoch() > topology.epoch()) {
@@ -488,6 +496,9 @@ public final class Engine implements AutoCloseable {
             case DOWN -> {
                 noteSig("confirm", Step.CONFIRM_DOWN, deciders(v, Confirmation.Kind.DOWN), "primary " + primary.id()
                         + " confirmed down: " + v.summary(), votes(v));
+                if (suspicion.confirmedNanos == Long.MIN_VALUE) {
+                    suspicion.confirmedNanos = now;
+                }
                 if (now >= suspicion.retryAfterNanos) {
                     failover(primary, v, now, nowMs);
                 }
@@ -631,11 +642,13 @@ public final class Engine implements AutoCloseable {
         });
         audit.record(Step.FREEZE, "stopped the IO threads of " + frozen + " so that positions hold still while they are compared");
         // Fresh look at the replicas, positions frozen.
-        Map<String, NodeSample> fresh = sampleAll(clock.currentTimeMillis(),
-                replicas.stream().map(Endpoint::id).collect(Collectors.toCollection(java.util.LinkedHashSet::new)));
+        // A fresh look at the replicas that answered (an unreachable one would only cost a connect timeout).
         Map<String, NodeSample> merged = new HashMap<>(samples);
-        merged.putAll(fresh);
+        merged.putAll(sampleAll(clock.currentTimeMillis(), replicas.stream().map(Endpoint::id)
+                .filter(id -> samples.get(id) != null && samples.get(id).ok())
+                .collect(Collectors.toCollection(java.util.LinkedHashSet::new))));
         samples = merged;
+        Map<String, NodeSample> fresh = merged;
 
         Chooser.Outcome outcome = Chooser.choose(primaryFacts(primary), replicaFacts(replicas, fresh), sus.firstFailNanos, cfg.failover());
         if (outcome instanceof Chooser.Refusal refusal) {
@@ -773,8 +786,12 @@ public final class Engine implements AutoCloseable {
         }
         Map<String, String> timing = new LinkedHashMap<>();
         if (sus != null) {
+            long confirmed = sus.confirmedNanos == Long.MIN_VALUE ? confirmedNanos : sus.confirmedNanos;
             timing.put("firstFailedProbe", Instant.ofEpochMilli(sus.firstFailMillis).toString());
-            timing.put("detectMs", Long.toString((confirmedNanos - sus.firstFailNanos) / 1_000_000));
+            timing.put("confirmMs", Long.toString((confirmed - sus.firstFailNanos) / 1_000_000));
+            if (sus.sawTimeout) {
+                timing.put("leaseWaitMs", Long.toString(Math.max(0, confirmedNanos - confirmed) / 1_000_000));
+            }
             timing.put("failoverMs", Long.toString((openNanos - confirmedNanos) / 1_000_000));
             timing.put("firstFailureToWritableMs", Long.toString((openNanos - sus.firstFailNanos) / 1_000_000));
             NodeHistory oh = histories.get(p.oldPrimary());

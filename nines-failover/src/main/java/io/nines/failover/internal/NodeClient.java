@@ -281,39 +281,88 @@ public final class NodeClient implements AutoCloseable {
     }
 
     /**
-     * Fences a reachable primary in the runbook's order: {@code read_only=ON}, kill every client session (not
-     * this manager's probe, not the replicas' dump threads), then, only if asked, semi-sync master off (turning it
-     * off first would release commits waiting for an acknowledgement with an OK for data no replica has).
+     * Fences a reachable primary: {@code read_only=ON}, every client session killed (not this manager's probe,
+     * not the replicas' dump threads), then, only if asked, semi-sync master off (switching it off first would
+     * release commits waiting for an acknowledgement with an OK for data no replica has).
+     *
+     * <p>{@code SET GLOBAL read_only=ON} waits for commits in progress, and a commit waiting for a semi-sync
+     * acknowledgement that cannot come (an isolated primary) holds it up to {@code rpl_semi_sync_master_timeout},
+     * after which the commit falls back to async and its client gets OK (measured: 30 s). So it is issued on one
+     * connection while another kills the client sessions until it returns: the killed waiter's client gets an
+     * error, never an OK, and the pending global read lock keeps new writes out meanwhile.
      *
      * @return how many sessions were killed
      */
     public int fence(Duration timeout, boolean semiSyncOff) throws SQLException {
         long keep = probeConnectionId();
-        int killed = 0;
-        try (Connection c = connect(detection.connectTimeout().plus(detection.readTimeout()), timeout);
-             Statement s = c.createStatement()) {
-            s.execute("SET GLOBAL read_only=ON");
-            List<Long> ids = new ArrayList<>();
-            try (ResultSet rs = s.executeQuery(Sql.CLIENT_SESSIONS)) {
-                while (rs.next()) {
-                    ids.add(rs.getLong(1));
-                }
-            }
-            for (long id : ids) {
-                if (id == keep) {
-                    continue;
-                }
+        Duration connectTimeout = detection.connectTimeout().plus(detection.readTimeout());
+        long deadline = clock.nanoTime() + timeout.toNanos();
+        try (Connection a = connect(connectTimeout, timeout.plus(detection.readTimeout()));
+             Connection b = connect(connectTimeout, timeout.plus(detection.readTimeout()));
+             Statement sa = a.createStatement(); Statement sb = b.createStatement()) {
+            long aId = connectionId(sa);
+            long bId = connectionId(sb);
+            Future<?> readOnly = executor.submit(() -> {
+                sa.execute("SET GLOBAL read_only=ON");
+                return null;
+            });
+            int killed = 0;
+            while (true) {
                 try {
-                    s.execute(Sql.kill(id));
-                    killed++;
-                } catch (SQLException e) {
-                    if (e.getErrorCode() != 1094) { // unknown thread: it ended by itself
-                        throw e;
+                    readOnly.get(20, TimeUnit.MILLISECONDS); // usually done at once
+                    break;
+                } catch (TimeoutException e) {
+                    killed += killClients(sb, keep, aId, bId); // a commit holds it up: kill the waiters
+                    if (clock.nanoTime() - deadline > 0) {
+                        readOnly.cancel(true);
+                        throw new SQLException("SET GLOBAL read_only=ON did not complete within " + Durations.format(timeout)
+                                + " although client sessions were killed");
                     }
+                } catch (ExecutionException e) {
+                    throw e.getCause() instanceof SQLException se ? se : new SQLException(e.getCause());
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new SQLException("interrupted while fencing", e);
                 }
             }
+            killed += killClients(sb, keep, aId, bId);
             if (semiSyncOff) {
-                s.execute("SET GLOBAL rpl_semi_sync_master_enabled=OFF");
+                sb.execute("SET GLOBAL rpl_semi_sync_master_enabled=OFF");
+            }
+            return killed;
+        }
+    }
+
+    private static long connectionId(Statement s) throws SQLException {
+        try (ResultSet rs = s.executeQuery("SELECT CONNECTION_ID()")) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    private static int killClients(Statement s, long... keep) throws SQLException {
+        List<Long> ids = new ArrayList<>();
+        try (ResultSet rs = s.executeQuery(Sql.CLIENT_SESSIONS)) {
+            while (rs.next()) {
+                ids.add(rs.getLong(1));
+            }
+        }
+        int killed = 0;
+        for (long id : ids) {
+            boolean ours = false;
+            for (long k : keep) {
+                ours |= id == k;
+            }
+            if (ours) {
+                continue;
+            }
+            try {
+                s.execute(Sql.kill(id));
+                killed++;
+            } catch (SQLException e) {
+                if (e.getErrorCode() != 1094) { // unknown thread: it ended by itself
+                    throw e;
+                }
             }
         }
         return killed;
