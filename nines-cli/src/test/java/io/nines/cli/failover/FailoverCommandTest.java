@@ -108,6 +108,7 @@ class FailoverCommandTest {
                     .contains("leader.gained").contains("topology.created");
 
             Run status = run("failover", "status", "-c", config.toString());
+            System.out.println(status.out()); // kept in the surefire output: what an operator sees
             assertThat(status.exit()).as(status.out() + status.err()).isZero();
             assertThat(status.out()).contains("cluster cli-db  epoch 1  leader mgr-cli")
                     .containsPattern("db1\\s+zoneA\\s+primary\\s+up\\s+OK\\s+OFF")

@@ -51,9 +51,18 @@ public final class Confirmation {
         }
     }
 
-    /** A replica's evidence, from its history. */
+    /**
+     * A replica's evidence, from its history.
+     *
+     * @param frozen whether this manager stopped its IO thread itself (the freeze before a promotion): it saw the
+     *               primary down before that, and cannot testify either way since
+     */
     public record ReplicaEvidence(String name, boolean reachable, String unreachableWhy, ReplicaStatus replica,
-                                  long progressAfterNanos, long progressSeenNanos) {
+                                  long progressAfterNanos, long progressSeenNanos, boolean frozen) {
+        public ReplicaEvidence(String name, boolean reachable, String unreachableWhy, ReplicaStatus replica,
+                               long progressAfterNanos, long progressSeenNanos) {
+            this(name, reachable, unreachableWhy, replica, progressAfterNanos, progressSeenNanos, false);
+        }
     }
 
     /**
@@ -118,6 +127,9 @@ public final class Confirmation {
             return new Vote(who, null, "replicates from server_id " + s.masterServerId());
         }
         if (!s.ioYes()) {
+            if (r.frozen()) {
+                return new Vote(who, Kind.DOWN, "lost the primary, then its IO thread was stopped by this manager (freeze)");
+            }
             if ("No".equalsIgnoreCase(s.ioRunning()) && s.lastIoErrno() == 0) {
                 return new Vote(who, null, "IO thread stopped by hand: tells nothing");
             }

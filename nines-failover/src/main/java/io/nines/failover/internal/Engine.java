@@ -128,6 +128,8 @@ public final class Engine implements AutoCloseable {
         Reach lastReach;
         long retryAfterNanos = Long.MIN_VALUE;
         long confirmedNanos = Long.MIN_VALUE; // first DOWN verdict
+        Map<String, Boolean> stoppedByHand; // replicas an operator had stopped, when the freeze began
+        Map<String, Future<?>> freezing;    // STOP SLAVE IO_THREAD in flight or done, per replica
 
         Suspicion(String primary, long firstFailNanos, long firstFailMillis) {
             this.primary = primary;
@@ -434,6 +436,10 @@ public final class Engine implements AutoCloseable {
             if (suspicion != null) {
                 audit.record(Step.PROBE_RECOVERED, "primary " + primary.id() + " answers again after "
                         + (now - suspicion.firstFailNanos) / 1_000_000 + " ms: no failover");
+                Suspicion sus = suspicion;
+                if (sus.freezing != null) {
+                    unfreeze(awaitFreeze(sus), sus.stoppedByHand);
+                }
                 clearSuspicion();
             }
             return;
@@ -477,8 +483,10 @@ public final class Engine implements AutoCloseable {
                 continue;
             }
             NodeSample rs = rh.last();
+            boolean frozen = suspicion.freezing != null && suspicion.freezing.containsKey(r.id())
+                    && !suspicion.stoppedByHand.getOrDefault(r.id(), false);
             evidence.add(new Confirmation.ReplicaEvidence(r.id(), rs != null && rs.ok(), rs == null ? "not probed" : rs.reach() + " " + rs.error(),
-                    rs == null ? null : rs.replica(), rh.progressAfterNanos(), rh.progressSeenNanos()));
+                    rs == null ? null : rs.replica(), rh.progressAfterNanos(), rh.progressSeenNanos(), frozen));
         }
         Duration freshness = cfg.detection().probeInterval().multipliedBy(3).plus(cfg.detection().readTimeout()).plusSeconds(1);
         Confirmation.Verdict v = Confirmation.evaluate(suspicion.firstFailNanos, suspicion.firstFailMillis, now, nowMs,
@@ -497,7 +505,7 @@ public final class Engine implements AutoCloseable {
                 noteSig("confirm", Step.CONFIRM_DOWN, deciders(v, Confirmation.Kind.DOWN), "primary " + primary.id()
                         + " confirmed down: " + v.summary(), votes(v));
                 if (suspicion.confirmedNanos == Long.MIN_VALUE) {
-                    suspicion.confirmedNanos = now;
+                    suspicion.confirmedNanos = clock.nanoTime();
                 }
                 if (now >= suspicion.retryAfterNanos) {
                     failover(primary, v, now, nowMs);
@@ -605,10 +613,14 @@ public final class Engine implements AutoCloseable {
                         + Durations.format(cfg.failover().islandBound()) + " (store session " + Durations.format(cfg.store().sessionTimeout())
                         + " + double check " + Durations.format(cfg.failover().clientDoubleCheck()) + "); promoting no earlier",
                         Map.of("lastAlive", Instant.ofEpochMilli(lastAlive).toString(), "promoteAfter", Instant.ofEpochMilli(until).toString()));
+                if (leadership.isLeader()) {
+                    // Stopping an IO thread stuck on a silent link takes seconds (measured ~2 s): do it while waiting.
+                    startFreeze(sus, topology.replicas());
+                }
                 return;
             }
         }
-        long confirmedNanos = now;
+        long confirmedNanos = clock.nanoTime();
         if (!leadership.isLeader()) {
             return;
         }
@@ -620,26 +632,9 @@ public final class Engine implements AutoCloseable {
             return;
         }
         // Freeze: no replica may take anything more from the old primary while positions are compared.
-        Map<String, Boolean> stoppedByHand = new HashMap<>();
-        List<String> frozen = new ArrayList<>();
-        Map<String, Future<?>> fs = new LinkedHashMap<>();
-        for (Endpoint r : replicas) {
-            NodeSample s = samples.get(r.id());
-            if (s == null || !s.ok() || s.replica() == null) {
-                continue;
-            }
-            ReplicaStatus rs = s.replica();
-            stoppedByHand.put(r.id(), "No".equalsIgnoreCase(rs.ioRunning()) && rs.lastIoErrno() == 0);
-            fs.put(r.id(), io.submit(() -> {
-                clients.get(r.id()).execute(ADMIN_TIMEOUT, List.of("STOP SLAVE IO_THREAD"));
-                return null;
-            }));
-        }
-        fs.forEach((n, f) -> {
-            if (await(f) == null) {
-                frozen.add(n);
-            }
-        });
+        startFreeze(sus, replicas);
+        Map<String, Boolean> stoppedByHand = sus.stoppedByHand;
+        List<String> frozen = awaitFreeze(sus);
         audit.record(Step.FREEZE, "stopped the IO threads of " + frozen + " so that positions hold still while they are compared");
         // Fresh look at the replicas, positions frozen.
         // A fresh look at the replicas that answered (an unreachable one would only cost a connect timeout).
@@ -853,7 +848,42 @@ public final class Engine implements AutoCloseable {
         return cfg.failover().semiSyncAckers() == Ackers.ANY || !anyOtherZone || !replicaZone.equals(primaryZone);
     }
 
+    /** Starts stopping the IO threads of the replicas that answered (once per suspicion). */
+    private void startFreeze(Suspicion sus, List<Endpoint> replicas) {
+        if (sus.freezing != null) {
+            return;
+        }
+        sus.stoppedByHand = new HashMap<>();
+        sus.freezing = new LinkedHashMap<>();
+        for (Endpoint r : replicas) {
+            NodeSample s = samples.get(r.id());
+            if (s == null || !s.ok() || s.replica() == null) {
+                continue;
+            }
+            ReplicaStatus rs = s.replica();
+            sus.stoppedByHand.put(r.id(), "No".equalsIgnoreCase(rs.ioRunning()) && rs.lastIoErrno() == 0);
+            sus.freezing.put(r.id(), io.submit(() -> {
+                clients.get(r.id()).execute(ADMIN_TIMEOUT, List.of("STOP SLAVE IO_THREAD"));
+                return null;
+            }));
+        }
+    }
+
+    /** Waits for the freeze; the replicas whose IO thread is stopped. */
+    private List<String> awaitFreeze(Suspicion sus) {
+        List<String> frozen = new ArrayList<>();
+        sus.freezing.forEach((n, f) -> {
+            if (await(f) == null) {
+                frozen.add(n);
+            }
+        });
+        return frozen;
+    }
+
     private void unfreeze(List<String> frozen, Map<String, Boolean> stoppedByHand) {
+        if (suspicion != null) {
+            suspicion.freezing = null; // a later attempt freezes again
+        }
         List<String> restarted = new ArrayList<>();
         for (String n : frozen) {
             if (stoppedByHand.getOrDefault(n, false)) {
@@ -1417,6 +1447,5 @@ public final class Engine implements AutoCloseable {
         io.shutdownNow();
         store.close();
         curator.close();
-        Objects.requireNonNull(audit);
     }
 }
