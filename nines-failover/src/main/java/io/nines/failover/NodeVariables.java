@@ -1,5 +1,7 @@
 package io.nines.failover;
 
+import io.nines.mariadb.GtidPosition;
+
 /**
  * The global variables and status of a MariaDB server that the manager reads at every probe.
  *

@@ -1,5 +1,7 @@
 package io.nines.failover;
 
+import io.nines.mariadb.GtidPosition;
+
 /**
  * The default replication connection of a server ({@code SHOW ALL SLAVES STATUS}, connection name '').
  *

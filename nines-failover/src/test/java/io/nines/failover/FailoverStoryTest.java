@@ -237,7 +237,7 @@ class FailoverStoryTest {
         Endpoint e = stack.topology().endpoint("db3").orElseThrow();
         // Transactions db3 wrote to its binlog while waiting for an acknowledgement when it was killed were never
         // acknowledged, but they are in its binlog: they make it errant. Decide independently, then compare.
-        List<io.nines.testkit.mariadb.Gtid> errant = db3.gtidBinlogState().missingFrom(stack.node(primary).gtidBinlogState());
+        List<io.nines.mariadb.Gtid> errant = db3.gtidBinlogState().missingFrom(stack.node(primary).gtidBinlogState());
         LOG.info("old primary db3 back: errant {} -> {}", errant, e);
         assertThat(db3.globalVariable("read_only")).isEqualTo("ON");
         if (errant.isEmpty()) {

@@ -1,10 +1,10 @@
 package io.nines.failover.internal;
 
+import io.nines.mariadb.Gtid;
+import io.nines.mariadb.GtidPosition;
 import io.nines.failover.FailoverConfig.Candidate;
 import io.nines.failover.FailoverConfig.Lossless;
 import io.nines.failover.FailoverConfig.Policy;
-import io.nines.failover.Gtid;
-import io.nines.failover.GtidPosition;
 import io.nines.failover.NodeVariables;
 import io.nines.failover.Reach;
 import io.nines.failover.ReplicaStatus;

@@ -1,5 +1,7 @@
 package io.nines.failover.internal;
 
+import io.nines.mariadb.Gtid;
+import io.nines.mariadb.GtidPosition;
 import io.nines.core.Clock;
 import io.nines.failover.AuditEntry.Step;
 import io.nines.failover.AuditLog;
@@ -12,8 +14,6 @@ import io.nines.failover.FailoverConfig.Node;
 import io.nines.failover.FailoverConfig.Rejoin;
 import io.nines.failover.FailoverRecord;
 import io.nines.failover.Finding;
-import io.nines.failover.Gtid;
-import io.nines.failover.GtidPosition;
 import io.nines.failover.ManagerState;
 import io.nines.failover.ManagerView;
 import io.nines.failover.NodeSample;

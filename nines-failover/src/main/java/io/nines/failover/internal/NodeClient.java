@@ -1,10 +1,10 @@
 package io.nines.failover.internal;
 
+import io.nines.mariadb.GtidPosition;
 import io.nines.core.Clock;
 import io.nines.failover.FailoverConfig.Credentials;
 import io.nines.failover.FailoverConfig.Detection;
 import io.nines.failover.FailoverConfig.HostPort;
-import io.nines.failover.GtidPosition;
 import io.nines.failover.NodeSample;
 import io.nines.failover.NodeVariables;
 import io.nines.failover.Reach;

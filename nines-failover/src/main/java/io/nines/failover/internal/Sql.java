@@ -1,7 +1,7 @@
 package io.nines.failover.internal;
 
+import io.nines.mariadb.GtidPosition;
 import io.nines.failover.FailoverConfig.HostPort;
-import io.nines.failover.GtidPosition;
 import java.math.BigDecimal;
 import java.time.Duration;
 import java.util.ArrayList;

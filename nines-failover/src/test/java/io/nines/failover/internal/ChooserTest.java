@@ -1,5 +1,6 @@
 package io.nines.failover.internal;
 
+import io.nines.mariadb.GtidPosition;
 import static io.nines.failover.internal.Fixtures.healthy;
 import static io.nines.failover.internal.Fixtures.replica;
 import static io.nines.failover.internal.Fixtures.vars;
@@ -9,7 +10,6 @@ import io.nines.failover.FailoverConfig;
 import io.nines.failover.FailoverConfig.Candidate;
 import io.nines.failover.FailoverConfig.Lossless;
 import io.nines.failover.FailoverConfig.Policy;
-import io.nines.failover.GtidPosition;
 import io.nines.failover.Reach;
 import io.nines.failover.internal.Chooser.Choice;
 import io.nines.failover.internal.Chooser.Outcome;

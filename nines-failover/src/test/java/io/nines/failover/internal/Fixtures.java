@@ -1,6 +1,6 @@
 package io.nines.failover.internal;
 
-import io.nines.failover.GtidPosition;
+import io.nines.mariadb.GtidPosition;
 import io.nines.failover.NodeVariables;
 import io.nines.failover.ReplicaStatus;
 

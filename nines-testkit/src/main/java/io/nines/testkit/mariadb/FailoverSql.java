@@ -1,5 +1,6 @@
 package io.nines.testkit.mariadb;
 
+import io.nines.mariadb.GtidPosition;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;

@@ -1,5 +1,6 @@
 package io.nines.testkit.mariadb;
 
+import io.nines.mariadb.GtidPosition;
 import io.nines.testkit.EmbeddedMariaDb;
 import io.nines.testkit.TempDirs;
 import java.io.IOException;

@@ -1,5 +1,6 @@
 package io.nines.testkit.mariadb;
 
+import io.nines.mariadb.GtidPosition;
 import io.nines.testkit.EmbeddedMariaDb;
 import java.net.InetSocketAddress;
 import java.sql.Connection;

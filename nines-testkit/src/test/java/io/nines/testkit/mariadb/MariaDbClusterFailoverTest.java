@@ -1,5 +1,7 @@
 package io.nines.testkit.mariadb;
 
+import io.nines.mariadb.Gtid;
+import io.nines.mariadb.GtidPosition;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;

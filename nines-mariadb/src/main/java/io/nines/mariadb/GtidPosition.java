@@ -1,4 +1,4 @@
-package io.nines.failover;
+package io.nines.mariadb;
 
 import java.util.ArrayList;
 import java.util.Collection;
@@ -13,8 +13,7 @@ import java.util.stream.Collectors;
  * A comma-separated list of GTIDs as MariaDB reports it: a position ({@code gtid_binlog_pos},
  * {@code gtid_current_pos}, {@code gtid_slave_pos}, {@code Gtid_IO_Pos}: one GTID per domain) or a binlog
  * state ({@code gtid_binlog_state}: the last GTID of each domain <em>and server</em>). {@link #toString()}
- * gives the text back, ready for {@code MASTER_GTID_WAIT}. (Same semantics as the testkit's class of that
- * name, which verified them on real servers; this module cannot depend on the testkit.)
+ * gives the text back, ready for {@code MASTER_GTID_WAIT}.
  */
 public record GtidPosition(List<Gtid> gtids) {
 

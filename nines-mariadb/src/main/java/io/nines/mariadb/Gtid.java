@@ -1,4 +1,4 @@
-package io.nines.failover;
+package io.nines.mariadb;
 
 /**
  * A MariaDB global transaction id {@code domain-server-sequence}, e.g. {@code 0-1-42}. Within a domain,
