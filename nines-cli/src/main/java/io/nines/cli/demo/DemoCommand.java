@@ -255,6 +255,11 @@ public final class DemoCommand implements Callable<Integer> {
                 while (rs.next()) {
                     line.append(" [").append(rs.getString(1)).append(": ").append(rs.getInt(2)).append(']');
                 }
+                try (ResultSet t = st.executeQuery("SELECT COUNT(*), SUM(trx_state = 'LOCK WAIT') FROM information_schema.innodb_trx")) {
+                    t.next();
+                    line.append(" trx ").append(t.getInt(1)).append(" lockwait ").append(t.getInt(2));
+                }
+                line.append(" waitsessions ").append(stack.db.node(stack.primaryName()).globalStatus("Rpl_semi_sync_master_wait_sessions"));
                 line.append(" semi-sync ").append(stack.db.node(stack.primaryName()).globalStatus("Rpl_semi_sync_master_status"))
                         .append(" clients ").append(stack.db.node(stack.primaryName()).globalStatus("Rpl_semi_sync_master_clients"));
             } catch (Exception e) {
