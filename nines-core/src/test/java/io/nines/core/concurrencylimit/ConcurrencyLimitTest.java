@@ -1,5 +1,6 @@
 package io.nines.core.concurrencylimit;
 
+import io.nines.core.Allocation;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import static org.assertj.core.api.Assertions.within;

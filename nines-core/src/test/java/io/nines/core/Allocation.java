@@ -1,15 +1,15 @@
-package io.nines.core.concurrencylimit;
+package io.nines.core;
 
 import java.lang.management.ManagementFactory;
 
 /** Measures what a call allocates on this thread (HotSpot's per-thread allocation counter). */
-final class Allocation {
+public final class Allocation {
 
     private Allocation() {
     }
 
     /** Bytes allocated per run of {@code call}, averaged over 100 000 runs after a warm-up. */
-    static double bytesPerCall(Runnable call) {
+    public static double bytesPerCall(Runnable call) {
         com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
         long id = Thread.currentThread().threadId();
         for (int i = 0; i < 20_000; i++) {
