@@ -1,5 +1,7 @@
 package io.nines.failover;
 
+import io.nines.core.ConfigLocation;
+
 /**
  * A failover config file is malformed or invalid. The message reads
  * {@code <file>:<line>:<column>: <field>: <problem>}, e.g.
@@ -10,10 +12,7 @@ public final class FailoverConfigException extends IllegalArgumentException {
 
     private static final long serialVersionUID = 1L;
 
-    private final String source;
-    private final int line;
-    private final int column;
-    private final String field;
+    private final ConfigLocation location;
     private final String problem;
 
     /**
@@ -24,44 +23,35 @@ public final class FailoverConfigException extends IllegalArgumentException {
      * @param problem what is wrong
      */
     public FailoverConfigException(String source, int line, int column, String field, String problem, Throwable cause) {
-        super(format(source, line, column, field, problem), cause);
-        this.source = source;
-        this.line = line;
-        this.column = column;
-        this.field = field == null ? "" : field;
+        this(new ConfigLocation(source, line, column, field), problem, cause);
+    }
+
+    public FailoverConfigException(ConfigLocation location, String problem, Throwable cause) {
+        super(location.describe(problem), cause);
+        this.location = location;
         this.problem = problem;
     }
 
-    private static String format(String source, int line, int column, String field, String problem) {
-        StringBuilder sb = new StringBuilder(source);
-        if (line > 0) {
-            sb.append(':').append(line);
-            if (column > 0) {
-                sb.append(':').append(column);
-            }
-        }
-        sb.append(": ");
-        if (field != null && !field.isEmpty()) {
-            sb.append(field).append(": ");
-        }
-        return sb.append(problem).toString();
-    }
-
     public String source() {
-        return source;
+        return location.source();
     }
 
     public int line() {
-        return line;
+        return location.line();
     }
 
     public int column() {
-        return column;
+        return location.column();
     }
 
     /** Path of the offending field, e.g. {@code detection.probeInterval}; empty for the whole document. */
     public String field() {
-        return field;
+        return location.field();
+    }
+
+    /** Where the problem sits. */
+    public ConfigLocation location() {
+        return location;
     }
 
     public String problem() {

@@ -1,5 +1,7 @@
 package io.nines.topology;
 
+import io.nines.core.ConfigLocation;
+
 /**
  * A topology file (or a stored document) is malformed or invalid. The message reads
  * {@code <source>:<line>:<column>: <field>: <problem>}, e.g.
@@ -8,10 +10,7 @@ package io.nines.topology;
  */
 public final class TopologyConfigException extends TopologyException {
 
-    private final String source;
-    private final int line;
-    private final int column;
-    private final String field;
+    private final ConfigLocation location;
     private final String problem;
 
     /**
@@ -22,50 +21,41 @@ public final class TopologyConfigException extends TopologyException {
      * @param problem what is wrong
      */
     public TopologyConfigException(String source, int line, int column, String field, String problem, Throwable cause) {
-        super(format(source, line, column, field, problem), cause);
-        this.source = source;
-        this.line = line;
-        this.column = column;
-        this.field = field;
-        this.problem = problem;
+        this(new ConfigLocation(source, line, column, field), problem, cause);
     }
 
-    private static String format(String source, int line, int column, String field, String problem) {
-        StringBuilder sb = new StringBuilder(source);
-        if (line > 0) {
-            sb.append(':').append(line);
-            if (column > 0) {
-                sb.append(':').append(column);
-            }
-        }
-        sb.append(": ");
-        if (field != null && !field.isEmpty()) {
-            sb.append(field).append(": ");
-        }
-        return sb.append(problem).toString();
+    public TopologyConfigException(ConfigLocation location, String problem, Throwable cause) {
+        super(location.describe(problem), cause);
+        this.location = location;
+        this.problem = problem;
     }
 
     /** The file (or node path) that was read. */
     public String source() {
-        return source;
+        return location.source();
     }
 
     /** 1-based line of the problem, or -1 if unknown. */
     public int line() {
-        return line;
+        return location.line();
     }
 
     /** 1-based column of the problem, or -1 if unknown. */
     public int column() {
-        return column;
+        return location.column();
     }
 
     /** Path of the offending field, e.g. {@code clusters[0].endpoints[1].port}; empty for the whole document. */
     public String field() {
-        return field;
+        return location.field();
     }
 
     /** What is wrong, without the location. */
+    /** Where the problem sits. */
+    public ConfigLocation location() {
+        return location;
+    }
+
     public String problem() {
         return problem;
     }
