@@ -18,6 +18,8 @@ import io.nines.mariadb.GtidPosition;
  * @param semiSyncSlaveEnabled  {@code rpl_semi_sync_slave_enabled}
  * @param semiSyncWaitPoint     {@code rpl_semi_sync_master_wait_point}
  * @param semiSyncTimeoutMillis {@code rpl_semi_sync_master_timeout}
+ * @param semiSyncWaitNoSlave   {@code rpl_semi_sync_master_wait_no_slave}: commits wait for the timeout even with no
+ *                              acknowledging replica connected
  * @param semiSyncMasterStatus  status {@code Rpl_semi_sync_master_status}: semi-sync active (not fallen back to async)
  * @param semiSyncMasterClients status {@code Rpl_semi_sync_master_clients}
  * @param semiSyncSlaveStatus   status {@code Rpl_semi_sync_slave_status}: this replica acknowledges
@@ -27,6 +29,7 @@ public record NodeVariables(long serverId, boolean readOnly, GtidPosition gtidCu
                             GtidPosition gtidBinlogState, GtidPosition gtidSlavePos, boolean gtidStrictMode,
                             boolean logBin, boolean logSlaveUpdates, boolean semiSyncMasterEnabled,
                             boolean semiSyncSlaveEnabled, String semiSyncWaitPoint, long semiSyncTimeoutMillis,
+                            boolean semiSyncWaitNoSlave,
                             boolean semiSyncMasterStatus, int semiSyncMasterClients, boolean semiSyncSlaveStatus,
                             String version) {
 }

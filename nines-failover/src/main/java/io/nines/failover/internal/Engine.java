@@ -687,7 +687,12 @@ public final class Engine implements AutoCloseable {
             unfreeze(frozen, stoppedByHand);
             return;
         }
-        boolean semi = cfg.failover().lossless() != Lossless.OFF;
+        // With no replica left to follow it, waiting for an acknowledgement would hold the first commit for the
+        // whole semi-sync timeout and then fall back to async anyway (no copy exists either way): the new primary
+        // starts async, and the lossless check switches semi-sync on once an acknowledging replica is connected.
+        boolean lossless = cfg.failover().lossless() != Lossless.OFF;
+        boolean alone = choice.followers().isEmpty();
+        boolean semi = lossless && !alone;
         try {
             cand.execute(ADMIN_TIMEOUT, Sql.promote(semi, cfg.failover().semiSyncTimeout()));
         } catch (SQLException e) {
@@ -697,7 +702,9 @@ public final class Engine implements AutoCloseable {
             return;
         }
         audit.record(Step.PROMOTE, choice.candidate() + ": STOP SLAVE, RESET SLAVE ALL, semi-sync master "
-                + (semi ? "ON (timeout " + Durations.format(cfg.failover().semiSyncTimeout()) + ")" : "OFF") + "; still read-only");
+                + (semi ? "ON (timeout " + Durations.format(cfg.failover().semiSyncTimeout()) + ")" : "OFF")
+                + (lossless && alone ? " (no replica left to acknowledge: async until one connects)" : "")
+                + "; still read-only");
         promoted = new Promoted(choice.candidate(), primary.id(), topology.epoch(), choice.followers(), choice.quarantine());
         repointFollowers(choice.candidate(), choice.followers(), choice.quarantine(), stoppedByHand);
         publishAndOpen(sus, confirmedNanos, verdict);
@@ -1048,6 +1055,7 @@ public final class Engine implements AutoCloseable {
             if (!leadership.isLeader()) {
                 return rollback(requestId, from, target, epoch, t0, fenceNanos, "lost leadership");
             }
+            // The old primary follows the target, so there is always someone to acknowledge.
             newC.execute(ADMIN_TIMEOUT, Sql.promote(cfg.failover().lossless() != Lossless.OFF, cfg.failover().semiSyncTimeout()));
             audit.record(Step.PROMOTE, target + ": STOP SLAVE, RESET SLAVE ALL, semi-sync master on; still read-only");
         } catch (SQLException e) {

@@ -24,6 +24,18 @@ public final class LosslessCheck {
     private LosslessCheck() {
     }
 
+    /** Some replica replicates from the primary with acknowledgement on (its IO thread connected). */
+    private static boolean ackerConnected(ClusterTopology topology, Endpoint primary, Map<String, NodeSample> samples) {
+        for (Endpoint r : topology.replicas()) {
+            NodeSample s = samples.get(r.id());
+            if (r.state() != Endpoint.State.QUARANTINED && s != null && s.ok() && s.variables().semiSyncSlaveEnabled()
+                    && s.replica() != null && s.replica().ioYes()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     public static List<Finding> check(ClusterTopology topology, Map<String, NodeSample> samples, FailoverConfig config) {
         List<Finding> out = new ArrayList<>();
         List<Finding> ackOff = new ArrayList<>();
@@ -72,10 +84,19 @@ public final class LosslessCheck {
         NodeSample ps = samples.get(primary.id());
         if (ps != null && ps.ok() && config.failover().lossless() != Lossless.OFF) {
             NodeVariables v = ps.variables();
-            if (!v.semiSyncMasterEnabled()) {
+            if (!v.semiSyncMasterEnabled() && !ackerConnected(topology, primary, samples)) {
+                out.add(new Finding(primary.id() + "/semi_sync_alone", Severity.WARN, primary.id(),
+                        "no replica is connected to acknowledge commits: semi-sync stays off (commits run async) until"
+                                + " one is", List.of(), true));
+            } else if (!v.semiSyncMasterEnabled()) {
                 out.add(new Finding(primary.id() + "/semi_sync_master", Severity.ERROR, primary.id(),
                         "rpl_semi_sync_master_enabled is OFF on the primary: commits are acknowledged before any replica"
                                 + " has them", Sql.semiSyncMaster(true, policy.semiSyncTimeout()), true));
+            } else if (!v.semiSyncWaitNoSlave()) {
+                out.add(new Finding(primary.id() + "/semi_sync_wait_no_slave", Severity.ERROR, primary.id(),
+                        "rpl_semi_sync_master_wait_no_slave is OFF: when its acknowledging replicas disconnect, the"
+                                + " primary acknowledges commits alone at once instead of waiting out the timeout",
+                        List.of(Sql.waitNoSlave(true)), true));
             } else if (!v.semiSyncMasterStatus()) {
                 out.add(new Finding(primary.id() + "/semi_sync_status", Severity.WARN, primary.id(),
                         "semi-sync fell back to async (no acknowledging replica answered within the timeout): commits are"

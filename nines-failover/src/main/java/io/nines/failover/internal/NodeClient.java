@@ -141,10 +141,10 @@ public final class NodeClient implements AutoCloseable {
                     vars = new NodeVariables(rs.getLong(1), rs.getBoolean(2), GtidPosition.parse(rs.getString(3)),
                             GtidPosition.parse(rs.getString(4)), GtidPosition.parse(rs.getString(5)),
                             GtidPosition.parse(rs.getString(6)), rs.getBoolean(7), rs.getBoolean(8), rs.getBoolean(9),
-                            rs.getBoolean(10), rs.getBoolean(11), rs.getString(12), rs.getLong(13),
+                            rs.getBoolean(10), rs.getBoolean(11), rs.getString(12), rs.getLong(13), rs.getBoolean(14),
                             "ON".equalsIgnoreCase(status.get("RPL_SEMI_SYNC_MASTER_STATUS")),
                             parseInt(status.get("RPL_SEMI_SYNC_MASTER_CLIENTS")),
-                            "ON".equalsIgnoreCase(status.get("RPL_SEMI_SYNC_SLAVE_STATUS")), rs.getString(14));
+                            "ON".equalsIgnoreCase(status.get("RPL_SEMI_SYNC_SLAVE_STATUS")), rs.getString(15));
                 }
                 replica = readReplica(s);
             }

@@ -20,7 +20,7 @@ public final class Sql {
     public static final String PROBE_VARIABLES = "SELECT @@server_id, @@read_only, @@gtid_current_pos, @@gtid_binlog_pos,"
             + " @@gtid_binlog_state, @@gtid_slave_pos, @@gtid_strict_mode, @@log_bin, @@log_slave_updates,"
             + " @@rpl_semi_sync_master_enabled, @@rpl_semi_sync_slave_enabled, @@rpl_semi_sync_master_wait_point,"
-            + " @@rpl_semi_sync_master_timeout, @@version";
+            + " @@rpl_semi_sync_master_timeout, @@rpl_semi_sync_master_wait_no_slave, @@version";
 
     public static final String PROBE_STATUS = "SELECT VARIABLE_NAME, VARIABLE_VALUE FROM information_schema.GLOBAL_STATUS"
             + " WHERE VARIABLE_NAME IN ('RPL_SEMI_SYNC_MASTER_STATUS', 'RPL_SEMI_SYNC_MASTER_CLIENTS',"
@@ -56,9 +56,18 @@ public final class Sql {
         if (on) {
             s.add("SET GLOBAL rpl_semi_sync_master_timeout=" + timeout.toMillis());
             s.add("SET GLOBAL rpl_semi_sync_master_wait_point=AFTER_SYNC");
+            s.add(waitNoSlave(true));
         }
         s.add("SET GLOBAL rpl_semi_sync_master_enabled=" + (on ? "ON" : "OFF"));
         return s;
+    }
+
+    /**
+     * {@code rpl_semi_sync_master_wait_no_slave}: ON makes commits wait for the timeout even when no acknowledging
+     * replica is connected, which keeps a cut-off primary from acknowledging alone.
+     */
+    public static String waitNoSlave(boolean on) {
+        return "SET GLOBAL rpl_semi_sync_master_wait_no_slave=" + (on ? "ON" : "OFF");
     }
 
     /** Turns a replica whose relay log is applied into a primary; writes stay closed ({@code read_only}). */

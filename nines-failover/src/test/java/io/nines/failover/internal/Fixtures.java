@@ -13,7 +13,7 @@ final class Fixtures {
     static NodeVariables vars(long serverId, String slavePos, String binlogState) {
         return new NodeVariables(serverId, true, GtidPosition.parse(slavePos), GtidPosition.parse(slavePos),
                 GtidPosition.parse(binlogState), GtidPosition.parse(slavePos), true, true, true, false, true,
-                "AFTER_SYNC", 30_000, false, 0, true, "10.11.5-MariaDB-log");
+                "AFTER_SYNC", 30_000, true, false, 0, true, "10.11.5-MariaDB-log");
     }
 
     static ReplicaStatus replica(String io, int ioErrno, long masterServerId, String ioPos, long readPos, long heartbeats) {
