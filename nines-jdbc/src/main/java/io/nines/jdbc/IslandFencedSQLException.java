@@ -7,8 +7,8 @@ import java.util.Objects;
 
 /**
  * A guarded operation was refused because this zone is an island (DESIGN §6): the store quorum is lost and no other
- * zone answers, or this zone's store lease expired. Nothing was sent to the database; an open guarded transaction
- * was rolled back. <b>Retry in another zone</b> (the front end's cross-zone retry), not here: this client refuses
+ * zone answers, or this zone's store lease expired. Nothing was sent to the database and an open guarded transaction
+ * was rolled back, except for a commit already in flight when the island was declared ({@link #wasInFlight()}). <b>Retry in another zone</b> (the front end's cross-zone retry), not here: this client refuses
  * until the quorum returns.
  *
  * <p>SQLState {@value #SQLSTATE}, in the implementation-defined class {@code NI} ("Nines island"), so that no generic
@@ -25,8 +25,33 @@ public final class IslandFencedSQLException extends SQLNonTransientException {
     /** SQLState of every island refusal. */
     public static final String SQLSTATE = "NI001";
 
+    private final boolean inFlight;
+
     public IslandFencedSQLException(IslandFencedException refusal) {
+        this(refusal, false);
+    }
+
+    private IslandFencedSQLException(IslandFencedException refusal, boolean inFlight) {
         super(Objects.requireNonNull(refusal, "refusal").getMessage(), SQLSTATE, 0, refusal);
+        this.inFlight = inFlight;
+    }
+
+    /**
+     * The refusal of a commit that was already sent when the island was declared: its acknowledgement cannot be
+     * trusted (see {@link #wasInFlight()}).
+     */
+    public static IslandFencedSQLException inFlight(IslandFencedException refusal) {
+        return new IslandFencedSQLException(refusal, true);
+    }
+
+    /**
+     * {@code true} when the operation had been sent before the island was declared and its answer came after: the
+     * isolated primary may have committed it (it falls back to async after its semi-sync timeout), but only in this
+     * zone, and a failover in another zone does not keep it. Treat it as not done and retry in another zone with the
+     * same idempotency key. {@code false}: nothing was sent.
+     */
+    public boolean wasInFlight() {
+        return inFlight;
     }
 
     /** The SQL form of a nines-core refusal (e.g. thrown by the island guard as a pipeline gate). */

@@ -136,6 +136,36 @@ class NinesDataSourceRoutingTest {
     }
 
     @Test
+    void aBorrowerWaitingOnADeadPrimaryMovesToTheNewOneWhenTheTopologyChanges() throws Exception {
+        // A crashed primary: nothing listens on its port, so its pool can never hand out a connection.
+        int deadPort = io.nines.testkit.FreePorts.loopback();
+        build(builder().connectionTimeout(Duration.ofSeconds(30)));
+        view.offer(ClusterTopology.of("orders-db", Kind.MARIADB, 1,
+                Endpoint.of("db9", db1.host(), deadPort, "zoneA", Role.PRIMARY),
+                endpoint("db2", db2, "zoneA", Role.REPLICA)));
+        CompletableFuture<Integer> borrowed = new CompletableFuture<>();
+        java.util.concurrent.atomic.AtomicBoolean leftInterrupted = new java.util.concurrent.atomic.AtomicBoolean();
+        Thread borrower = Thread.ofPlatform().name("borrower").start(() -> {
+            try {
+                int port = portOfNew(ds::getConnection);
+                leftInterrupted.set(Thread.currentThread().isInterrupted());
+                borrowed.complete(port);
+            } catch (Throwable t) {
+                borrowed.completeExceptionally(t);
+            }
+        });
+        await().atMost(Duration.ofSeconds(10)).until(() -> borrower.getState() == Thread.State.TIMED_WAITING);
+
+        view.offer(ClusterTopology.of("orders-db", Kind.MARIADB, 2,
+                Endpoint.of("db9", db1.host(), deadPort, "zoneA", Role.PRIMARY).withState(Endpoint.State.FENCED),
+                endpoint("db2", db2, "zoneA", Role.PRIMARY)));
+
+        // It does not sit out the 30 s connection timeout on the dead pool: it gets the new primary.
+        assertThat(borrowed.get(10, TimeUnit.SECONDS)).isEqualTo(db2.port());
+        assertThat(leftInterrupted).as("the wake-up is not left behind as an interrupt").isFalse();
+    }
+
+    @Test
     void writesGoToThePrimaryAndReadsToAHealthyLocalReplica() throws Exception {
         lag.put(db2.port(), Duration.ZERO);
         lag.put(db3.port(), Duration.ZERO);
@@ -291,11 +321,18 @@ class NinesDataSourceRoutingTest {
     }
 
     private static boolean processlistHasSleep(EmbeddedMariaDb db) throws SQLException {
-        try (Connection c = db.connect("app"); Statement st = c.createStatement();
-             ResultSet rs = st.executeQuery("SELECT COUNT(*) FROM information_schema.PROCESSLIST"
-                     + " WHERE INFO LIKE 'SELECT SLEEP(30)%'")) {
-            rs.next();
-            return rs.getInt(1) > 0;
+        return processlistRuns(db, "SELECT SLEEP(30)");
+    }
+
+    private static boolean processlistRuns(EmbeddedMariaDb db, String statementStart) throws SQLException {
+        try (Connection c = db.connect("app");
+             java.sql.PreparedStatement ps = c.prepareStatement("SELECT COUNT(*) FROM information_schema.PROCESSLIST"
+                     + " WHERE INFO LIKE CONCAT(?, '%')")) {
+            ps.setString(1, statementStart);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getInt(1) > 0;
+            }
         }
     }
 
@@ -428,6 +465,47 @@ class NinesDataSourceRoutingTest {
             tx.close();
             tx2.close();
             autoCommit.close();
+        }
+    }
+
+    /**
+     * An isolated primary answers OK to a commit after its semi-sync timeout although no other zone has it; a commit
+     * sent before the island was declared and answered after must not count as done. A slow auto-commit INSERT stands
+     * in for that commit here: the server commits it, the guard refuses its OK as in flight.
+     */
+    @Test
+    void aGuardedCommitInFlightWhenTheIslandIsDeclaredIsRefusedAsInFlight() throws Exception {
+        QuorumState quorum = new QuorumState(QuorumSignal.State.CONNECTED, Clock.system());
+        try (IslandGuard guard = IslandGuard.builder("orders-island").quorum(quorum).zone("zoneA")
+                .peer("zoneB", "127.0.0.1", 1).storeSessionTimeout(Duration.ofSeconds(3))
+                .doubleCheckTimeout(Duration.ofMillis(300)).probeTimeout(Duration.ofMillis(100)).build()) {
+            build(builder().islandGuard(guard));
+            view.offer(epoch1());
+            try (Connection c = ds.getGuardedConnection()) {
+                try (Statement st = c.createStatement()) {
+                    st.executeUpdate("INSERT INTO ledger VALUES ('quick', 1)"); // no island: done
+                }
+                CompletableFuture<Throwable> slow = CompletableFuture.supplyAsync(() -> {
+                    try (Statement st = c.createStatement()) {
+                        st.executeUpdate("INSERT INTO ledger SELECT 'slow', 1 + SLEEP(2)");
+                        return null;
+                    } catch (Throwable t) {
+                        return t;
+                    }
+                });
+                await().atMost(Duration.ofSeconds(5)).until(() -> processlistRuns(db1, "INSERT INTO ledger SELECT 'slow'"));
+                quorum.transition(QuorumSignal.State.LOST); // the lease is gone: an island at once
+                await().atMost(Duration.ofSeconds(3)).until(() -> guard.state() == IslandGuard.State.ISLAND);
+
+                assertThat(slow.get(10, TimeUnit.SECONDS)).isInstanceOfSatisfying(IslandFencedSQLException.class, e -> {
+                    assertThat(e.wasInFlight()).isTrue();
+                    assertThat(e.getSQLState()).isEqualTo("NI001");
+                    assertThat(e.getMessage()).contains("in flight");
+                });
+                // The server did commit it, in the island: exactly the write that must not count as acknowledged.
+                assertThat(rowExists(db1, "slow")).isTrue();
+                assertThat(rowExists(db1, "quick")).isTrue();
+            }
         }
     }
 }

@@ -171,6 +171,7 @@ public final class ClusterRouter implements AutoCloseable {
             // Then take away what the new epoch took away. A borrower racing with this sees the new routing (or the
             // retired mark) when it re-checks after registering its connection.
             for (EndpointPool p : retiring) {
+                p.wakeBorrowers();
                 int n = p.revoke(h -> true, p.retiredBecause());
                 revoked(p, n, t.epoch(), p.retiredBecause());
                 Thread.ofVirtual().name("nines-jdbc-close " + p.id()).start(p::close);
@@ -179,6 +180,7 @@ public final class ClusterRouter implements AutoCloseable {
             if (oldPrimary != null && oldPrimary != primaryPool && !oldPrimary.retired()) {
                 String why = "no longer the primary at epoch " + t.epoch()
                         + (primary == null ? " (none now)" : " (now " + primary.id() + ")");
+                oldPrimary.wakeBorrowers();
                 int n = oldPrimary.revoke(h -> h.purpose() != Purpose.READ, why);
                 revoked(oldPrimary, n, t.epoch(), why);
             }
@@ -318,7 +320,7 @@ public final class ClusterRouter implements AutoCloseable {
             }
             Connection physical;
             try {
-                physical = p.hikari().getConnection();
+                physical = p.borrow();
             } catch (SQLException e) {
                 if (p.retired() || routing.primary() != p) {
                     last = e; // the primary changed while we waited: try the new one
@@ -535,6 +537,27 @@ public final class ClusterRouter implements AutoCloseable {
             throw new IslandFencedSQLException(new IslandFencedException(g.name(), "zone '" + config.zone()
                     + "': the island cleared, but the topology of " + cluster + " has not been read again from the"
                     + " store yet; guarded operations resume once it has"));
+        }
+    }
+
+    /** A mark to hand to {@link #checkNoIslandSince} after a guarded call that may commit. */
+    public long islandMark() {
+        return islands.get();
+    }
+
+    /**
+     * After a guarded call that may have committed: if an island was declared while it was in flight, its
+     * acknowledgement cannot be trusted. An isolated primary waits for a replica's acknowledgement only up to its
+     * semi-sync timeout, then commits alone and answers OK: a commit sent just before the declaration can come back
+     * OK after it, and the failover in the other zone does not keep it. So the call is refused, as in flight.
+     */
+    public void checkNoIslandSince(long mark) throws IslandFencedSQLException {
+        IslandGuard g = guard;
+        if (g != null && (g.state() == IslandGuard.State.ISLAND || islands.get() != mark)) {
+            throw IslandFencedSQLException.inFlight(new IslandFencedException(g.name(), "zone '" + config.zone()
+                    + "' became an island while this commit was in flight: its acknowledgement cannot be trusted (an"
+                    + " isolated primary commits alone after its semi-sync timeout) and a failover in another zone"
+                    + " does not keep it; retry in another zone"));
         }
     }
 

@@ -107,18 +107,34 @@ final class ConnectionHandler implements InvocationHandler, NinesConnection {
 
     // ---- checks shared with statements and result sets
 
-    /** Before anything is sent that may write or commit. */
-    void beforeExecute() throws SQLException {
+    /**
+     * Before anything is sent that may write or commit. Returns the island mark to hand to {@link #afterExecute}
+     * ({@code -1} unless guarded).
+     */
+    long beforeExecute() throws SQLException {
         if (revokedBecause != null) {
             throw revoked(FailoverInProgressException.Reason.REVOKED, null);
         }
-        if (purpose == Purpose.GUARDED) {
-            try {
-                router.checkGuarded();
-            } catch (IslandFencedSQLException e) {
-                rollbackOpenTransaction(e);
-                throw e;
-            }
+        if (purpose != Purpose.GUARDED) {
+            return -1;
+        }
+        long mark = router.islandMark();
+        try {
+            router.checkGuarded();
+        } catch (IslandFencedSQLException e) {
+            rollbackOpenTransaction(e);
+            throw e;
+        }
+        return mark;
+    }
+
+    /**
+     * After a guarded call that committed ({@code committed}) or may have (auto-commit): an island declared while it
+     * was in flight makes its OK untrustworthy (see {@link ClusterRouter#checkNoIslandSince}).
+     */
+    void afterExecute(long mark, boolean committed) throws SQLException {
+        if (mark >= 0 && (committed || physical.getAutoCommit())) {
+            router.checkNoIslandSince(mark);
         }
     }
 
@@ -195,12 +211,20 @@ final class ConnectionHandler implements InvocationHandler, NinesConnection {
                     return null; // the server rolled back when the connection died; don't mask the caller's error
                 }
             }
-            case "commit" -> beforeExecute();
+            case "commit" -> {
+                long mark = beforeExecute();
+                Object result = call(physical, method, args);
+                afterExecute(mark, true);
+                return result;
+            }
             case "setAutoCommit" -> {
                 // Switching auto-commit on inside a transaction commits it (JDBC): as guarded as commit().
                 if (Boolean.TRUE.equals(args[0]) && purpose == Purpose.GUARDED && revokedBecause == null
                         && !physical.getAutoCommit()) {
-                    beforeExecute();
+                    long mark = beforeExecute();
+                    Object result = call(physical, method, args);
+                    afterExecute(mark, true);
+                    return result;
                 }
             }
             default -> {

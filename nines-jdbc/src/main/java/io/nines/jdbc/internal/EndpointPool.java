@@ -3,6 +3,9 @@ package io.nines.jdbc.internal;
 import com.zaxxer.hikari.HikariDataSource;
 import com.zaxxer.hikari.HikariPoolMXBean;
 import io.nines.topology.Endpoint;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.HashSet;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Predicate;
@@ -18,6 +21,9 @@ final class EndpointPool {
     private final HikariDataSource hikari;
     private final Set<ConnectionHandler> live = ConcurrentHashMap.newKeySet();
     private volatile String retiredBecause;
+    /** Threads inside {@link #borrow()}, and those of them {@link #wakeBorrowers()} interrupted; guarded by itself. */
+    private final Set<Thread> waiting = new HashSet<>();
+    private final Set<Thread> woken = new HashSet<>();
 
     EndpointPool(Endpoint endpoint, HikariDataSource hikari) {
         this.endpoint = endpoint;
@@ -38,6 +44,40 @@ final class EndpointPool {
 
     boolean retired() {
         return retiredBecause != null;
+    }
+
+    /**
+     * A connection from the pool. HikariCP waits up to its connection timeout for one; when the topology moves away
+     * from this endpoint (a crashed primary's pool cannot connect at all), {@link #wakeBorrowers()} ends that wait
+     * at once so that the caller can go to the new primary instead of timing out first.
+     */
+    Connection borrow() throws SQLException {
+        Thread me = Thread.currentThread();
+        synchronized (waiting) {
+            waiting.add(me);
+        }
+        try {
+            return hikari.getConnection();
+        } finally {
+            boolean ours;
+            synchronized (waiting) {
+                waiting.remove(me);
+                ours = woken.remove(me);
+            }
+            if (ours) {
+                Thread.interrupted(); // our wake-up, not the caller's interrupt: don't leave it set
+            }
+        }
+    }
+
+    /** Interrupts the threads waiting in {@link #borrow()}; they fail and re-read the routing. */
+    void wakeBorrowers() {
+        synchronized (waiting) {
+            for (Thread t : waiting) {
+                woken.add(t);
+                t.interrupt();
+            }
+        }
     }
 
     void register(ConnectionHandler h) {

@@ -38,7 +38,12 @@ final class ResultSetHandler implements InvocationHandler {
             case "getStatement" -> {
                 return statement;
             }
-            case "insertRow", "updateRow", "deleteRow" -> connection.beforeExecute();
+            case "insertRow", "updateRow", "deleteRow" -> {
+                long mark = connection.beforeExecute();
+                Object result = connection.call(delegate, method, args);
+                connection.afterExecute(mark, false);
+                return result;
+            }
             default -> {
             }
         }

@@ -58,13 +58,18 @@ final class StatementHandler implements InvocationHandler {
             }
             default -> {
                 if (name.startsWith("execute")) {
-                    connection.beforeExecute();
-                } else {
-                    connection.checkNotRevoked();
+                    long mark = connection.beforeExecute();
+                    Object result = connection.call(delegate, method, args);
+                    connection.afterExecute(mark, false);
+                    return wrapResult(result);
                 }
+                connection.checkNotRevoked();
             }
         }
-        Object result = connection.call(delegate, method, args);
+        return wrapResult(connection.call(delegate, method, args));
+    }
+
+    private Object wrapResult(Object result) {
         if (wrapResultSets && result instanceof ResultSet rs) {
             return ResultSetHandler.wrap(connection, proxy, rs);
         }
