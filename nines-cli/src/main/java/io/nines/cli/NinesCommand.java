@@ -16,7 +16,7 @@ import picocli.CommandLine.Command;
             "Nines keeps a service stack up through failure at every layer:",
             "resilience policies, proxy, database failover, island guard, drills."
         },
-        subcommands = {NinesCommand.VersionCommand.class, io.nines.cli.failover.FailoverCommand.class,
+        subcommands = {NinesCommand.VersionCommand.class, io.nines.cli.demo.DemoCommand.class, io.nines.cli.failover.FailoverCommand.class,
             CommandLine.HelpCommand.class})
 public final class NinesCommand implements Runnable {
 

@@ -13,16 +13,24 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * One bank client: a loop of guarded transfers and guarded balance deductions through nines-jdbc.
- * Every operation it reports as done is an acknowledged write: its ledger id is recorded so that the
- * demo can check afterwards that the final primary holds it.
+ * One bank client: a loop of guarded transfers, balance deductions (payments leaving the bank) and
+ * deposits (money coming in) through nines-jdbc. Deposits and deductions have the same size on average,
+ * so the bank does not run dry during the demo. Every operation it reports as done is an acknowledged
+ * write: its ledger id is recorded so that the demo can check afterwards that the final primary holds it.
  */
 final class BankClient implements Runnable {
 
-    /** Acknowledged ledger ids of every client, with their amounts (debits only count for money). */
+    /** One acknowledged write: what, by whom, at which epoch and when (wall-clock ms). */
+    record Ack(String kind, long amount, String client, long epoch, long startMillis, long commitMillis, long atMillis) {
+    }
+
+    /** Acknowledged writes of every client, by ledger id. */
     static final class Acks {
-        final Map<String, Long> debits = new ConcurrentHashMap<>();
-        final Map<String, Long> transfers = new ConcurrentHashMap<>();
+        final Map<String, Ack> byId = new ConcurrentHashMap<>();
+
+        long size() {
+            return byId.size();
+        }
     }
 
     final String zone;
@@ -36,6 +44,8 @@ final class BankClient implements Runnable {
     final AtomicLong failover = new AtomicLong();
     final AtomicLong insufficient = new AtomicLong();
     final AtomicLong errors = new AtomicLong();
+    /** The last unexpected error, for {@code NINES_DEMO_DEBUG}. */
+    volatile String lastError;
     /** Wall-clock ms of the last acknowledged write, and the epoch it was written in. */
     final AtomicLong lastOkMillis = new AtomicLong();
     final AtomicLong lastOkEpoch = new AtomicLong();
@@ -61,16 +71,21 @@ final class BankClient implements Runnable {
             String id = UUID.randomUUID().toString();
             try {
                 boolean done;
-                if (rnd.nextBoolean() && a != b) {
+                String what;
+                long start = System.currentTimeMillis();
+                int kind = rnd.nextInt(4);
+                if (kind < 2 && a != b) {
+                    what = "transfer";
                     done = ds.inGuardedTransaction(c -> transfer(c, id, a, b, amount));
-                    if (done) {
-                        acks.transfers.put(id, amount);
-                    }
+                } else if (kind == 3) {
+                    what = "deposit";
+                    done = ds.inGuardedTransaction(c -> deposit(c, id, a, amount));
                 } else {
+                    what = "debit";
                     done = ds.inGuardedTransaction(c -> debit(c, id, a, amount));
-                    if (done) {
-                        acks.debits.put(id, amount);
-                    }
+                }
+                if (done) {
+                    acks.byId.put(id, new Ack(what, amount, name, ds.epoch(), start, workDoneMillis, System.currentTimeMillis()));
                 }
                 if (done) {
                     ok.incrementAndGet();
@@ -87,6 +102,7 @@ final class BankClient implements Runnable {
                 pause(20);
             } catch (SQLException | RuntimeException e) {
                 errors.incrementAndGet();
+                lastError = e.getClass().getSimpleName() + ": " + e.getMessage();
                 pause(20);
             }
         }
@@ -100,19 +116,23 @@ final class BankClient implements Runnable {
         }
     }
 
-    /** Moves money between two accounts; false (rolled back) when the source lacks it. */
+    /**
+     * Moves money between two accounts; false (rolled back) when the source lacks it. Rows are locked in id order,
+     * as a bank's code would, so that two opposite transfers cannot deadlock.
+     */
     private boolean transfer(Connection c, String id, int from, int to, long amount) throws SQLException {
+        if (to < from) {
+            credit(c, to, amount);
+        }
         if (!withdraw(c, from, amount)) {
             c.rollback();
             return false;
         }
-        try (PreparedStatement in = c.prepareStatement("UPDATE accounts SET balance = balance + ? WHERE id = ?")) {
-            in.setLong(1, amount);
-            in.setInt(2, to);
-            in.executeUpdate();
+        if (to > from) {
+            credit(c, to, amount);
         }
         ledger(c, id, "transfer", from, to, amount);
-        return true;
+        return done(true);
     }
 
     /** Deducts money from an account (a payment leaving the bank); never below zero. */
@@ -122,7 +142,30 @@ final class BankClient implements Runnable {
             return false;
         }
         ledger(c, id, "debit", account, null, amount);
-        return true;
+        return done(true);
+    }
+
+    /** Money coming into the bank: credits an account. */
+    private boolean deposit(Connection c, String id, int account, long amount) throws SQLException {
+        credit(c, account, amount);
+        ledger(c, id, "deposit", account, null, amount);
+        return done(true);
+    }
+
+    private static void credit(Connection c, int account, long amount) throws SQLException {
+        try (PreparedStatement in = c.prepareStatement("UPDATE accounts SET balance = balance + ? WHERE id = ?")) {
+            in.setLong(1, amount);
+            in.setInt(2, account);
+            in.executeUpdate();
+        }
+    }
+
+    /** When the last transaction's work ended and its commit began (wall-clock ms). */
+    private long workDoneMillis;
+
+    private <T> T done(T result) {
+        workDoneMillis = System.currentTimeMillis();
+        return result;
     }
 
     private static boolean withdraw(Connection c, int account, long amount) throws SQLException {

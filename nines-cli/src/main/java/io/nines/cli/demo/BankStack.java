@@ -5,17 +5,19 @@ import io.nines.failover.FailoverManager;
 import io.nines.jdbc.NinesDataSource;
 import io.nines.jdbc.island.IslandGuard;
 import io.nines.jdbc.island.IslandGuardBuilder;
+import io.nines.jdbc.island.PeerProbe;
+import com.sun.net.httpserver.HttpServer;
+import io.nines.testkit.EmbeddedMariaDb;
 import io.nines.testkit.mariadb.MariaDbCluster;
 import io.nines.testkit.mariadb.MariaDbNode;
 import io.nines.testkit.net.ZoneNetwork;
 import io.nines.testkit.zookeeper.ZooKeeperEnsemble;
 import io.nines.topology.ClusterTopology;
+import io.nines.topology.TopologyStoreException;
 import io.nines.topology.Endpoint;
 import io.nines.topology.zookeeper.ZooKeeperTopologyStore;
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -57,9 +59,10 @@ final class BankStack implements AutoCloseable {
     final MariaDbCluster db;
     final List<FailoverManager> managers = new ArrayList<>();
     /** One "application node" per data zone: the peers the island guard probes in the other zones. */
-    final Map<String, ServerSocket> appNodes = new LinkedHashMap<>();
+    final Map<String, HttpServer> appNodes = new LinkedHashMap<>();
     private final List<AutoCloseable> clients = new ArrayList<>();
     private final ZooKeeperTopologyStore observer;
+    private volatile ClusterTopology lastSeen;
 
     private BankStack(ZoneNetwork net, ZooKeeperEnsemble zk, MariaDbCluster db, ZooKeeperTopologyStore observer) {
         this.net = net;
@@ -86,9 +89,7 @@ final class BankStack implements AutoCloseable {
                     .sessionTimeout(SESSION).build();
             BankStack stack = new BankStack(net, zk, db, observer);
             for (String zone : DATA_ZONES) {
-                ServerSocket app = new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress());
-                stack.appNodes.put(zone, app);
-                Thread.ofVirtual().name("app-node-" + zone).start(() -> acceptForever(app));
+                stack.appNodes.put(zone, appNode());
             }
             progress.accept("starting two failover managers (zones a and b)");
             for (String zone : DATA_ZONES) {
@@ -109,14 +110,19 @@ final class BankStack implements AutoCloseable {
         }
     }
 
-    private static void acceptForever(ServerSocket app) {
-        while (!app.isClosed()) {
-            try (Socket s = app.accept()) {
-                // a health probe only needs the connection to be accepted
-            } catch (IOException e) {
-                return;
-            }
-        }
+    /**
+     * An application node of a zone: what the island guard of the other zone asks "can you hear me?". It answers
+     * {@code GET /health}; a round trip, because the zone links (as an L4 proxy would) complete a TCP handshake even
+     * while they are cut.
+     */
+    private static HttpServer appNode() throws IOException {
+        HttpServer http = HttpServer.create(new InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0), 50);
+        http.createContext("/health", exchange -> {
+            exchange.sendResponseHeaders(200, -1);
+            exchange.close();
+        });
+        http.start();
+        return http;
     }
 
     private static void createBank(MariaDbNode primary) throws SQLException {
@@ -130,6 +136,8 @@ final class BankStack implements AutoCloseable {
             insert.append(i == 1 ? "" : ",").append('(').append(i).append(',').append(OPENING_BALANCE).append(')');
         }
         sql.add(insert.toString());
+        // nines-jdbc reads SHOW SLAVE STATUS to send reads only to replicas that keep up
+        sql.add("GRANT SLAVE MONITOR ON *.* TO '" + EmbeddedMariaDb.APP_USER + "'@'%'");
         primary.execute(sql);
     }
 
@@ -168,15 +176,15 @@ final class BankStack implements AutoCloseable {
                 .sessionTimeout(SESSION).connectionTimeout(Duration.ofSeconds(1)).build();
         clients.add(store);
         IslandGuardBuilder guard = IslandGuard.builder(name + "-island").zone(zone).storeSessionTimeout(SESSION)
-                .doubleCheckTimeout(DOUBLE_CHECK).probeTimeout(Duration.ofMillis(300))
+                .doubleCheckTimeout(DOUBLE_CHECK).probe(PeerProbe.httpGet("/health")).probeTimeout(Duration.ofMillis(300))
                 .recheckInterval(Duration.ofMillis(300));
         appNodes.forEach((z, app) -> {
             if (!z.equals(zone)) {
-                guard.peer(z, net.route(zone, z, (InetSocketAddress) app.getLocalSocketAddress()));
+                guard.peer(z, net.route(zone, z, app.getAddress()));
             }
         });
         NinesDataSource ds = NinesDataSource.builder(CLUSTER).topology(store).zone(zone)
-                .user("app").database("bank").poolSize(4).minIdle(1).connectionTimeout(Duration.ofSeconds(1))
+                .user(EmbeddedMariaDb.APP_USER).database("bank").poolSize(4).minIdle(1).connectionTimeout(Duration.ofSeconds(1))
                 .jdbcProperty("socketTimeout", "3000")
                 .connectAddress(e -> net.route(zone, e.zone(),
                         InetSocketAddress.createUnresolved(e.host(), e.port())))
@@ -185,8 +193,18 @@ final class BankStack implements AutoCloseable {
         return ds;
     }
 
+    /**
+     * The topology as the demo's own observer (in the witness zone c) reads it; the last one read while the store
+     * cannot answer (an ensemble electing a new leader after a cut answers nobody for a moment).
+     */
     Optional<ClusterTopology> topology() {
-        return observer.get(CLUSTER);
+        try {
+            Optional<ClusterTopology> t = observer.get(CLUSTER);
+            t.ifPresent(v -> lastSeen = v);
+            return t;
+        } catch (TopologyStoreException e) {
+            return Optional.ofNullable(lastSeen);
+        }
     }
 
     String primaryName() {
@@ -210,19 +228,28 @@ final class BankStack implements AutoCloseable {
         throw new TimeoutException("the topology did not reach the expected state within " + timeout);
     }
 
-    /** Sum of balances plus money deducted, read on {@code node}: the bank invariant. */
-    static long[] totals(MariaDbNode node) throws SQLException {
+    /** Money in a bank: what the accounts hold, what left (debits), what came in (deposits), accounts below zero. */
+    record Totals(long balances, long debited, long deposited, long negativeAccounts) {
+        /** The bank invariant: nothing created, nothing destroyed. */
+        boolean conserved(long opening) {
+            return balances + debited - deposited == opening;
+        }
+    }
+
+    /** The bank's totals, read on {@code node}. */
+    static Totals totals(MariaDbNode node) throws SQLException {
         try (Connection c = node.connect("bank"); Statement st = c.createStatement()) {
             long balances;
             long negative;
-            try (var rs = st.executeQuery("SELECT COALESCE(SUM(balance),0), SUM(balance < 0) FROM accounts")) {
+            try (var rs = st.executeQuery("SELECT COALESCE(SUM(balance),0), COALESCE(SUM(balance < 0),0) FROM accounts")) {
                 rs.next();
                 balances = rs.getLong(1);
                 negative = rs.getLong(2);
             }
-            try (var rs = st.executeQuery("SELECT COALESCE(SUM(amount),0) FROM ledger WHERE kind = 'debit'")) {
+            try (var rs = st.executeQuery("SELECT COALESCE(SUM(CASE WHEN kind = 'debit' THEN amount END),0),"
+                    + " COALESCE(SUM(CASE WHEN kind = 'deposit' THEN amount END),0) FROM ledger")) {
                 rs.next();
-                return new long[] {balances, rs.getLong(1), negative};
+                return new Totals(balances, rs.getLong(1), rs.getLong(2), negative);
             }
         }
     }
@@ -240,12 +267,8 @@ final class BankStack implements AutoCloseable {
             m.close();
         }
         observer.close();
-        for (ServerSocket s : appNodes.values()) {
-            try {
-                s.close();
-            } catch (IOException ignored) {
-                // closing
-            }
+        for (HttpServer s : appNodes.values()) {
+            s.stop(0);
         }
         db.close();
         zk.close();

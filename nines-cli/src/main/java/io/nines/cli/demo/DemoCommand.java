@@ -15,6 +15,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.Executors;
@@ -30,10 +32,10 @@ import picocli.CommandLine.Option;
  * then heals; it ends with the numbers that matter: time to detect, time to writable, writes refused
  * in the island, acknowledged writes lost, money conserved, over-deductions.
  *
- * <p><b>Not registered in {@code NinesCommand} yet.</b> The stack, both failovers and the island refusals
- * work (see issue 3's note), but the bank clients stall a few seconds after the first failover: they
- * block reading the new primary's answer to an UPDATE while its processlist shows their sessions idle.
- * {@code NINES_DEMO_DEBUG=1} adds the primary's processlist and semi-sync state to each progress line.
+ * <p>The embedded stack ({@link BankStack}): a 3-node ZooKeeper ensemble over zones a, b and c (c is a witness),
+ * MariaDB db1 (primary) and db2 in zone a, db3 in zone b, a failover manager per data zone, and every cross-zone
+ * connection through a link the demo cuts. {@code NINES_DEMO_DEBUG=1} adds the primary's processlist, InnoDB and
+ * semi-sync state and the clients' last errors to each progress line.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
         description = {"Run a bank workload on an embedded MariaDB + ZooKeeper stack in two zones,",
@@ -52,13 +54,19 @@ public final class DemoCommand implements Callable<Integer> {
 
     private PrintWriter out;
     private long t0;
+    private long t0Millis;
 
     @Override
     public Integer call() throws Exception {
         out = spec.commandLine().getOut();
         t0 = System.nanoTime();
+        t0Millis = System.currentTimeMillis();
         Path work = Files.createTempDirectory("nines-demo");
-        say("Nines demo: a bank in two zones, a primary crash, then a network island. Work dir " + work);
+        Path log = Path.of(System.getProperty("java.io.tmpdir"), "nines-demo.log");
+        say("Nines demo: a bank in two zones, a primary crash, then a network island.");
+        if (DemoLogging.toFile(log)) {
+            say("detailed log (servers, clients, managers): " + log);
+        }
         try (BankStack stack = BankStack.start(work, this::say)) {
             return run(stack);
         } finally {
@@ -83,7 +91,13 @@ public final class DemoCommand implements Callable<Integer> {
             t.setDaemon(true);
             return t;
         });
-        ticker.scheduleAtFixedRate(() -> progress(stack, clients), 1, 1, TimeUnit.SECONDS);
+        ticker.scheduleAtFixedRate(() -> {
+            try {
+                progress(stack, clients);
+            } catch (RuntimeException e) {
+                say("  (progress line failed: " + e + ")"); // a thrown tick would cancel every later one
+            }
+        }, 1, 1, TimeUnit.SECONDS);
         for (FailoverManager m : stack.managers) {
             m.audit().listen(e -> {
                 if (!e.step().startsWith("probe.")) {
@@ -113,8 +127,9 @@ public final class DemoCommand implements Callable<Integer> {
             String island = stack.db.node(second).zone();
             long refusedBefore = refused(clients);
             long epochIsland = stack.epoch();
-            say("PARTITION zone " + island + " (holds primary " + second + "): blackhole to every other zone");
+        say("PARTITION zone " + island + " (holds primary " + second + "): blackhole to every other zone");
             long cutAt = System.currentTimeMillis();
+            say(String.format("  (cut at %.3fs)", (cutAt - t0Millis) / 1000.0));
             stack.net.partition(island);
             ClusterTopology afterCut = stack.awaitTopology(t -> t.epoch() > epochIsland && t.primary().isPresent(),
                     Duration.ofSeconds(60));
@@ -156,14 +171,20 @@ public final class DemoCommand implements Callable<Integer> {
                 present.add(rs.getString(1));
             }
         }
-        long lostDebits = acks.debits.keySet().stream().filter(id -> !present.contains(id)).count();
-        long lostTransfers = acks.transfers.keySet().stream().filter(id -> !present.contains(id)).count();
-        long[] totals = BankStack.totals(primary);
+        Map<String, BankClient.Ack> missing = new TreeMap<>();
+        acks.byId.forEach((id, ack) -> {
+            if (!present.contains(id)) {
+                missing.put(id, ack);
+            }
+        });
+        long lostDebits = missing.values().stream().filter(a -> a.kind().equals("debit")).count();
+        long lostOthers = missing.size() - lostDebits;
+        BankStack.Totals totals = BankStack.totals(primary);
         long opening = (long) BankStack.ACCOUNTS * BankStack.OPENING_BALANCE;
-        boolean conserved = totals[0] + totals[1] == opening;
-        long overDeductions = lostDebits + totals[2];
-        long acked = acks.debits.size() + acks.transfers.size();
-        long lost = lostDebits + lostTransfers;
+        boolean conserved = totals.conserved(opening);
+        long overDeductions = lostDebits + totals.negativeAccounts();
+        long acked = acks.size();
+        long lost = lostDebits + lostOthers;
 
         say("");
         say("================ Nines demo summary ================");
@@ -173,8 +194,15 @@ public final class DemoCommand implements Callable<Integer> {
         row("guarded writes refused in the island", String.valueOf(refusedInIsland));
         row("acknowledged writes", String.valueOf(acked));
         row("acknowledged writes lost (must be 0)", String.valueOf(lost));
-        row("money conserved (must hold)", (conserved ? "yes" : "NO") + " (balances " + totals[0] + " + debited "
-                + totals[1] + " = " + (totals[0] + totals[1]) + " of " + opening + ")");
+        for (Map.Entry<String, BankClient.Ack> m : missing.entrySet()) {
+            BankClient.Ack a = m.getValue();
+            out.printf("    lost: %s %s of %d by %s, acknowledged at epoch %d, %.3fs into the demo (started %.3fs,"
+                            + " committing from %.3fs); on %s%n", m.getKey(), a.kind(), a.amount(), a.client(), a.epoch(),
+                    (a.atMillis() - t0Millis) / 1000.0, (a.startMillis() - t0Millis) / 1000.0,
+                    (a.commitMillis() - t0Millis) / 1000.0, nodesHolding(stack, m.getKey()));
+        }
+        row("money conserved (must hold)", (conserved ? "yes" : "NO") + " (opening " + opening + " + deposited "
+                + totals.deposited() + " - debited " + totals.debited() + " = balances " + totals.balances() + ")");
         row("over-deductions (must be 0)", String.valueOf(overDeductions));
         row("final primary / epoch", stack.primaryName() + " / " + stack.epoch());
         for (FailoverManager m : stack.managers) {
@@ -185,6 +213,28 @@ public final class DemoCommand implements Callable<Integer> {
         say(safe ? "RESULT: safe (nothing acknowledged was lost, money conserved, no over-deduction)"
                 : "RESULT: UNSAFE");
         return safe ? 0 : 1;
+    }
+
+    /** Which running nodes hold a ledger row: where a lost write went. */
+    private static List<String> nodesHolding(BankStack stack, String ledgerId) {
+        List<String> on = new ArrayList<>();
+        for (MariaDbNode n : stack.db.nodes()) {
+            if (!n.isRunning()) {
+                continue;
+            }
+            try (Connection c = n.connect("bank");
+                 var ps = c.prepareStatement("SELECT 1 FROM ledger WHERE id = ?")) {
+                ps.setString(1, ledgerId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (rs.next()) {
+                        on.add(n.name());
+                    }
+                }
+            } catch (java.sql.SQLException e) {
+                on.add(n.name() + "?(" + e.getMessage() + ")");
+            }
+        }
+        return on;
     }
 
     private void row(String what, String value) {
@@ -264,6 +314,13 @@ public final class DemoCommand implements Callable<Integer> {
                         .append(" clients ").append(stack.db.node(stack.primaryName()).globalStatus("Rpl_semi_sync_master_clients"));
             } catch (Exception e) {
                 line.append(" debug: ").append(e);
+            }
+            for (BankClient c : clients) {
+                String err = c.lastError;
+                if (err != null) {
+                    line.append("\n      ").append(c.name).append(" last error: ").append(err);
+                    c.lastError = null;
+                }
             }
         }
         out.println(line);
