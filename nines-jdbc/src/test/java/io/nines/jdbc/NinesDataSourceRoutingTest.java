@@ -458,7 +458,9 @@ class NinesDataSourceRoutingTest {
 
             quorum.transition(QuorumSignal.State.CONNECTED); // a view-fed data source has no store to re-read
             await().atMost(Duration.ofSeconds(3)).until(() -> guard.state() == IslandGuard.State.OK);
-            try (Statement st = autoCommit.createStatement()) {
+            // Guarded connections borrowed before the island were aborted when it was declared; new ones work.
+            assertThatThrownBy(autoCommit::createStatement).isInstanceOf(IslandFencedSQLException.class);
+            try (Connection c = ds.getGuardedConnection(); Statement st = c.createStatement()) {
                 st.executeUpdate("INSERT INTO ledger VALUES ('after', 1)");
             }
             assertThat(rowExists(db1, "after")).isTrue();
@@ -471,7 +473,8 @@ class NinesDataSourceRoutingTest {
     /**
      * An isolated primary answers OK to a commit after its semi-sync timeout although no other zone has it; a commit
      * sent before the island was declared and answered after must not count as done. A slow auto-commit INSERT stands
-     * in for that commit here: the server commits it, the guard refuses its OK as in flight.
+     * in for that commit here: the declaration aborts the guarded connection and the caller is told the call was in
+     * flight (outcome unknown, not done), instead of waiting for an OK it must not trust.
      */
     @Test
     void aGuardedCommitInFlightWhenTheIslandIsDeclaredIsRefusedAsInFlight() throws Exception {
@@ -502,9 +505,9 @@ class NinesDataSourceRoutingTest {
                     assertThat(e.getSQLState()).isEqualTo("NI001");
                     assertThat(e.getMessage()).contains("in flight");
                 });
-                // The server did commit it, in the island: exactly the write that must not count as acknowledged.
-                assertThat(rowExists(db1, "slow")).isTrue();
                 assertThat(rowExists(db1, "quick")).isTrue();
+                assertThatThrownBy(ds::getGuardedConnection).isInstanceOfSatisfying(IslandFencedSQLException.class,
+                        e -> assertThat(e.wasInFlight()).isFalse());
             }
         }
     }

@@ -106,9 +106,9 @@ public final class ClusterRouter implements AutoCloseable {
             return t;
         });
         ticker.setRemoveOnCancelPolicy(true);
-        if (guard != null && store != null) {
+        if (guard != null) {
             guardSubscription = guard.events().subscribe(this::onGuardEvent);
-            if (guard.state() == IslandGuard.State.ISLAND) {
+            if (store != null && guard.state() == IslandGuard.State.ISLAND) {
                 islands.incrementAndGet();
                 startResync();
             }
@@ -563,10 +563,40 @@ public final class ClusterRouter implements AutoCloseable {
 
     private void onGuardEvent(IslandGuardEvent e) {
         if (e instanceof IslandGuardEvent.Declared) {
-            islands.incrementAndGet();
-        } else if (e instanceof IslandGuardEvent.Cleared c && c.previous() == IslandGuard.State.ISLAND) {
+            if (store != null) {
+                islands.incrementAndGet(); // a view-fed source has no store to re-read: nothing to wait for
+            }
+            abortGuardedForIsland();
+        } else if (store != null && e instanceof IslandGuardEvent.Cleared c && c.previous() == IslandGuard.State.ISLAND) {
             startResync();
         }
+    }
+
+    /** Guarded connections borrowed now are aborted: a call in flight ends with a refusal, not a late OK. */
+    private void abortGuardedForIsland() {
+        String why = "zone '" + config.zone() + "' became an island";
+        int n = 0;
+        for (EndpointPool p : pools.values()) {
+            n += p.abortGuardedForIsland(why);
+        }
+        if (n > 0) {
+            LOG.warn("{}: aborted {} guarded connection(s): {}", cluster, n, why);
+        }
+    }
+
+    /**
+     * The refusal of a guarded call on a connection aborted for an island: {@code inFlight} when the call had been
+     * sent (its outcome is unknown, and a failover elsewhere does not keep it).
+     */
+    IslandFencedSQLException islandRefusal(String why, boolean inFlight) {
+        String name = guard == null ? cluster : guard.name();
+        if (inFlight) {
+            return IslandFencedSQLException.inFlight(new IslandFencedException(name, why + " while this call was in"
+                    + " flight: it was aborted, its outcome is unknown here and a failover in another zone does not keep"
+                    + " it; retry in another zone"));
+        }
+        return new IslandFencedSQLException(new IslandFencedException(name, why + ": this guarded connection was"
+                + " aborted; retry in another zone"));
     }
 
     private void startResync() {

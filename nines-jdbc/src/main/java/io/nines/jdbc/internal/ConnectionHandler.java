@@ -37,6 +37,8 @@ final class ConnectionHandler implements InvocationHandler, NinesConnection {
     private final Connection physical;
     private final Connection proxy;
     private volatile String revokedBecause;
+    /** Revoked because an island was declared (see {@link #abortForIsland}), set before {@link #revokedBecause}. */
+    private volatile boolean islandAborted;
     private volatile boolean closed;
 
     ConnectionHandler(ClusterRouter router, EndpointPool pool, long epoch, Purpose purpose, Connection physical) {
@@ -82,6 +84,18 @@ final class ConnectionHandler implements InvocationHandler, NinesConnection {
     // ---- revocation
 
     /** Marks the connection revoked and aborts its socket, so a statement in flight fails now. False if already. */
+    /**
+     * The island guard declared an island: a guarded connection is aborted so that a call in flight (a commit
+     * waiting for a semi-sync acknowledgement that cannot come) ends now with a refusal instead of a late OK.
+     */
+    boolean abortForIsland(String why) {
+        if (purpose != Purpose.GUARDED || revokedBecause != null) {
+            return false;
+        }
+        islandAborted = true;
+        return revoke(why);
+    }
+
     boolean revoke(String why) {
         if (revokedBecause != null) {
             return false;
@@ -112,9 +126,7 @@ final class ConnectionHandler implements InvocationHandler, NinesConnection {
      * ({@code -1} unless guarded).
      */
     long beforeExecute() throws SQLException {
-        if (revokedBecause != null) {
-            throw revoked(FailoverInProgressException.Reason.REVOKED, null);
-        }
+        checkNotRevoked();
         if (purpose != Purpose.GUARDED) {
             return -1;
         }
@@ -140,6 +152,9 @@ final class ConnectionHandler implements InvocationHandler, NinesConnection {
 
     void checkNotRevoked() throws SQLException {
         if (revokedBecause != null) {
+            if (islandAborted) {
+                throw router.islandRefusal(revokedBecause, false);
+            }
             throw revoked(FailoverInProgressException.Reason.REVOKED, null);
         }
     }
@@ -162,6 +177,11 @@ final class ConnectionHandler implements InvocationHandler, NinesConnection {
         } catch (InvocationTargetException e) {
             Throwable cause = e.getCause();
             if (cause instanceof SQLException sql && revokedBecause != null) {
+                if (islandAborted) {
+                    IslandFencedSQLException refusal = router.islandRefusal(revokedBecause, true);
+                    refusal.addSuppressed(sql);
+                    throw refusal;
+                }
                 throw revoked(FailoverInProgressException.Reason.ABORTED, sql);
             }
             throw cause;

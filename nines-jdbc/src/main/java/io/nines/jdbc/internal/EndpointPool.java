@@ -104,6 +104,20 @@ final class EndpointPool {
         return retiredBecause;
     }
 
+    /** Aborts the borrowed guarded connections because an island was declared; returns how many. */
+    int abortGuardedForIsland(String why) {
+        int n = 0;
+        for (ConnectionHandler h : live) {
+            if (h.abortForIsland(why)) {
+                n++;
+            }
+        }
+        if (n > 0) {
+            softEvict();
+        }
+        return n;
+    }
+
     /** Revokes (aborts) the borrowed connections that match; returns how many. */
     int revoke(Predicate<ConnectionHandler> which, String why) {
         int n = 0;
