@@ -41,6 +41,8 @@ final class BankClient implements Runnable {
 
     final AtomicLong ok = new AtomicLong();
     final AtomicLong refusedIsland = new AtomicLong();
+    /** Wall-clock ms of this client's first island refusal (0: none yet). */
+    final AtomicLong firstIslandRefusalMillis = new AtomicLong();
     final AtomicLong failover = new AtomicLong();
     final AtomicLong insufficient = new AtomicLong();
     final AtomicLong errors = new AtomicLong();
@@ -96,6 +98,7 @@ final class BankClient implements Runnable {
                 }
             } catch (IslandFencedSQLException e) {
                 refusedIsland.incrementAndGet();
+                firstIslandRefusalMillis.compareAndSet(0, System.currentTimeMillis());
                 pause(50); // an island refusal is immediate: a real front end would now go to another zone
             } catch (FailoverInProgressException e) {
                 failover.incrementAndGet();

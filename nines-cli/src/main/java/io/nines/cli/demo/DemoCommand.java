@@ -53,6 +53,7 @@ public final class DemoCommand implements Callable<Integer> {
     CommandLine.Model.CommandSpec spec;
 
     private PrintWriter out;
+    private DemoSummary summary;
     private long t0;
     private long t0Millis;
 
@@ -127,7 +128,7 @@ public final class DemoCommand implements Callable<Integer> {
             String island = stack.db.node(second).zone();
             long refusedBefore = refused(clients);
             long epochIsland = stack.epoch();
-        say("PARTITION zone " + island + " (holds primary " + second + "): blackhole to every other zone");
+            say("PARTITION zone " + island + " (holds primary " + second + "): blackhole to every other zone");
             long cutAt = System.currentTimeMillis();
             say(String.format("  (cut at %.3fs)", (cutAt - t0Millis) / 1000.0));
             stack.net.partition(island);
@@ -150,8 +151,10 @@ public final class DemoCommand implements Callable<Integer> {
             for (Thread t : threads) {
                 t.join(TimeUnit.SECONDS.toMillis(10));
             }
-            return report(stack, clients, acks, killedAt, detectedAt, writableAt, cutAt, islandWritableAt,
-                    refusedInIsland, island);
+            summary = summarize(stack, clients, acks, killedAt, detectedAt, writableAt, cutAt, islandWritableAt,
+                    refusedInIsland, island, second);
+            print(summary, stack);
+            return summary.safe() ? 0 : 1;
         } finally {
             ticker.shutdownNow();
             for (BankClient c : clients) {
@@ -160,9 +163,9 @@ public final class DemoCommand implements Callable<Integer> {
         }
     }
 
-    private int report(BankStack stack, List<BankClient> clients, BankClient.Acks acks, long killedAt,
-                       long detectedAt, long writableAt, long cutAt, long islandWritableAt, long refusedInIsland,
-                       String island) throws Exception {
+    private DemoSummary summarize(BankStack stack, List<BankClient> clients, BankClient.Acks acks, long killedAt,
+                                  long detectedAt, long writableAt, long cutAt, long islandWritableAt,
+                                  long refusedInIsland, String island, String oldPrimary) throws Exception {
         MariaDbNode primary = stack.db.node(stack.primaryName());
         Set<String> present = new HashSet<>();
         try (Connection c = primary.connect("bank"); Statement st = c.createStatement();
@@ -171,48 +174,58 @@ public final class DemoCommand implements Callable<Integer> {
                 present.add(rs.getString(1));
             }
         }
-        Map<String, BankClient.Ack> missing = new TreeMap<>();
-        acks.byId.forEach((id, ack) -> {
-            if (!present.contains(id)) {
-                missing.put(id, ack);
+        List<DemoSummary.LostWrite> lost = new ArrayList<>();
+        for (Map.Entry<String, BankClient.Ack> e : new TreeMap<>(acks.byId).entrySet()) {
+            if (!present.contains(e.getKey())) {
+                lost.add(new DemoSummary.LostWrite(e.getKey(), e.getValue(), nodesHolding(stack, e.getKey())));
             }
-        });
-        long lostDebits = missing.values().stream().filter(a -> a.kind().equals("debit")).count();
-        long lostOthers = missing.size() - lostDebits;
-        BankStack.Totals totals = BankStack.totals(primary);
-        long opening = (long) BankStack.ACCOUNTS * BankStack.OPENING_BALANCE;
-        boolean conserved = totals.conserved(opening);
-        long overDeductions = lostDebits + totals.negativeAccounts();
-        long acked = acks.size();
-        long lost = lostDebits + lostOthers;
+        }
+        long firstRefusal = clients.stream().filter(c -> c.zone.equals(island)).mapToLong(c -> c.firstIslandRefusalMillis.get())
+                .filter(t -> t >= cutAt).min().orElse(-1);
+        String oldState = stack.topology().flatMap(t -> t.endpoint(oldPrimary))
+                .map(e -> e.state() + " " + e.role()).orElse("absent");
+        return new DemoSummary(detectedAt - killedAt, writableAt - killedAt, island,
+                firstRefusal < 0 ? -1 : firstRefusal - cutAt, BankStack.SESSION.plus(BankStack.DOUBLE_CHECK).toMillis(),
+                islandWritableAt - cutAt, refusedInIsland, acks.size(), List.copyOf(lost), BankStack.totals(primary),
+                (long) BankStack.ACCOUNTS * BankStack.OPENING_BALANCE, stack.primaryName(), stack.epoch(), oldState);
+    }
 
+    private void print(DemoSummary s, BankStack stack) {
         say("");
         say("================ Nines demo summary ================");
-        row("primary crash: time to detect", (detectedAt - killedAt) + " ms");
-        row("primary crash: time to writable", (writableAt - killedAt) + " ms");
-        row("island (zone " + island + "): writable elsewhere after", (islandWritableAt - cutAt) + " ms");
-        row("guarded writes refused in the island", String.valueOf(refusedInIsland));
-        row("acknowledged writes", String.valueOf(acked));
-        row("acknowledged writes lost (must be 0)", String.valueOf(lost));
-        for (Map.Entry<String, BankClient.Ack> m : missing.entrySet()) {
-            BankClient.Ack a = m.getValue();
+        row("primary crash: time to detect", s.detectMillis() + " ms");
+        row("primary crash: time to writable", s.writableMillis() + " ms");
+        row("island (zone " + s.islandZone() + "): first guarded write refused",
+                (s.firstIslandRefusalMillis() < 0 ? "never" : s.firstIslandRefusalMillis() + " ms")
+                        + " after the cut (bound " + s.islandBoundMillis() + " ms)");
+        row("island (zone " + s.islandZone() + "): writable elsewhere after", s.writableElsewhereMillis() + " ms");
+        row("guarded writes refused in the island", String.valueOf(s.refusedInIsland()));
+        row("acknowledged writes", String.valueOf(s.acknowledged()));
+        row("acknowledged writes lost (must be 0)", String.valueOf(s.lost().size()));
+        for (DemoSummary.LostWrite l : s.lost()) {
+            BankClient.Ack a = l.ack();
             out.printf("    lost: %s %s of %d by %s, acknowledged at epoch %d, %.3fs into the demo (started %.3fs,"
-                            + " committing from %.3fs); on %s%n", m.getKey(), a.kind(), a.amount(), a.client(), a.epoch(),
+                            + " committing from %.3fs); on %s%n", l.id(), a.kind(), a.amount(), a.client(), a.epoch(),
                     (a.atMillis() - t0Millis) / 1000.0, (a.startMillis() - t0Millis) / 1000.0,
-                    (a.commitMillis() - t0Millis) / 1000.0, nodesHolding(stack, m.getKey()));
+                    (a.commitMillis() - t0Millis) / 1000.0, l.heldBy());
         }
-        row("money conserved (must hold)", (conserved ? "yes" : "NO") + " (opening " + opening + " + deposited "
-                + totals.deposited() + " - debited " + totals.debited() + " = balances " + totals.balances() + ")");
-        row("over-deductions (must be 0)", String.valueOf(overDeductions));
-        row("final primary / epoch", stack.primaryName() + " / " + stack.epoch());
+        BankStack.Totals t = s.totals();
+        row("money conserved (must hold)", (s.conserved() ? "yes" : "NO") + " (opening " + s.opening() + " + deposited "
+                + t.deposited() + " - debited " + t.debited() + " = balances " + t.balances() + ")");
+        row("over-deductions (must be 0)", String.valueOf(s.overDeductions()));
+        row("final primary / epoch", s.finalPrimary() + " / " + s.finalEpoch());
+        row("old primary after the heal", s.oldPrimaryState());
         for (FailoverManager m : stack.managers) {
             row("manager " + m.id(), (m.isLeader() ? "leader" : "standby") + ", audit entries: "
                     + m.audit().entries().size());
         }
-        boolean safe = lost == 0 && conserved && overDeductions == 0;
-        say(safe ? "RESULT: safe (nothing acknowledged was lost, money conserved, no over-deduction)"
+        say(s.safe() ? "RESULT: safe (nothing acknowledged was lost, money conserved, no over-deduction)"
                 : "RESULT: UNSAFE");
-        return safe ? 0 : 1;
+    }
+
+    /** The last run's summary (for tests), or null. */
+    DemoSummary summary() {
+        return summary;
     }
 
     /** Which running nodes hold a ledger row: where a lost write went. */
