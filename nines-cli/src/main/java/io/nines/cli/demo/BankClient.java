@@ -6,10 +6,13 @@ import io.nines.jdbc.NinesDataSource;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -30,6 +33,34 @@ final class BankClient implements Runnable {
 
         long size() {
             return byId.size();
+        }
+    }
+
+    /** Bank clients in every data zone, {@code perZone} each sharing their zone's data source, one thread each. */
+    record Fleet(List<BankClient> clients, List<Thread> threads) {
+
+        static Fleet start(BankStack stack, int perZone, Acks acks) throws Exception {
+            List<BankClient> clients = new ArrayList<>();
+            List<Thread> threads = new ArrayList<>();
+            for (String zone : BankStack.DATA_ZONES) {
+                NinesDataSource ds = stack.client(zone, "client-" + zone);
+                for (int i = 1; i <= perZone; i++) {
+                    BankClient c = new BankClient(zone, "client-" + zone + i, ds, acks);
+                    clients.add(c);
+                    threads.add(Thread.ofPlatform().name(c.name).daemon().start(c));
+                }
+            }
+            return new Fleet(List.copyOf(clients), List.copyOf(threads));
+        }
+
+        /** Stops every client and waits (bounded) for its current operation to end. */
+        void stop() throws InterruptedException {
+            for (BankClient c : clients) {
+                c.stop();
+            }
+            for (Thread t : threads) {
+                t.join(TimeUnit.SECONDS.toMillis(10));
+            }
         }
     }
 

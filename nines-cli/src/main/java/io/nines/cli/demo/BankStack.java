@@ -49,8 +49,8 @@ final class BankStack implements AutoCloseable {
     /**
      * How long a commit waits for a semi-sync acknowledgement before MariaDB falls back to async. The
      * manager requires it to outlast a failover that waits for the island bound (so an isolated primary
-     * cannot acknowledge alone). When the demo cuts off the new primary's zone, the next primary has no
-     * reachable replica, so its first commits wait this long: the price of losing nothing acknowledged.
+     * cannot acknowledge alone). A primary promoted with no replica left (zone b after the island) starts
+     * async instead: there is nobody to wait for.
      */
     static final Duration SEMI_SYNC_TIMEOUT = Duration.ofSeconds(8);
 
@@ -63,15 +63,24 @@ final class BankStack implements AutoCloseable {
     private final List<AutoCloseable> clients = new ArrayList<>();
     private final ZooKeeperTopologyStore observer;
     private volatile ClusterTopology lastSeen;
+    private final String rejoin;
 
-    private BankStack(ZoneNetwork net, ZooKeeperEnsemble zk, MariaDbCluster db, ZooKeeperTopologyStore observer) {
+    private BankStack(ZoneNetwork net, ZooKeeperEnsemble zk, MariaDbCluster db, ZooKeeperTopologyStore observer,
+                      String rejoin) {
+        this.rejoin = rejoin;
         this.net = net;
         this.zk = zk;
         this.db = db;
         this.observer = observer;
     }
 
+    /** The demo's stack: a returning old primary is quarantined (it may hold writes only the island had). */
     static BankStack start(Path work, Consumer<String> progress) throws Exception {
+        return start(work, progress, "quarantine");
+    }
+
+    /** {@code rejoin}: the managers' {@code failover.rejoin} policy, {@code rejoin} or {@code quarantine}. */
+    static BankStack start(Path work, Consumer<String> progress, String rejoin) throws Exception {
         ZoneNetwork net = new ZoneNetwork();
         ZooKeeperEnsemble zk = null;
         MariaDbCluster db = null;
@@ -87,7 +96,7 @@ final class BankStack implements AutoCloseable {
             db.awaitReplicasCaughtUp(Duration.ofSeconds(30));
             ZooKeeperTopologyStore observer = ZooKeeperTopologyStore.builder(zk.connectString("c"))
                     .sessionTimeout(SESSION).build();
-            BankStack stack = new BankStack(net, zk, db, observer);
+            BankStack stack = new BankStack(net, zk, db, observer, rejoin);
             for (String zone : DATA_ZONES) {
                 stack.appNodes.put(zone, appNode());
             }
@@ -165,7 +174,7 @@ final class BankStack implements AutoCloseable {
         y.append("detection:\n  probeInterval: 250ms\n  connectTimeout: 500ms\n  readTimeout: 1000ms\n"
                 + "  missesBeforeSuspect: 2\n");
         y.append("failover:\n  antiFlapWindow: 5s\n  clientDoubleCheck: ").append(DOUBLE_CHECK.toMillis())
-                .append("ms\n  rejoin: quarantine\n  semiSyncTimeout: ").append(SEMI_SYNC_TIMEOUT.toMillis())
+                .append("ms\n  rejoin: ").append(rejoin).append("\n  semiSyncTimeout: ").append(SEMI_SYNC_TIMEOUT.toMillis())
                 .append("ms\n");
         return y.toString();
     }

@@ -2,7 +2,6 @@ package io.nines.cli.demo;
 
 import io.nines.failover.AuditEntry;
 import io.nines.failover.FailoverManager;
-import io.nines.jdbc.NinesDataSource;
 import io.nines.testkit.mariadb.MariaDbNode;
 import io.nines.topology.ClusterTopology;
 import java.io.PrintWriter;
@@ -37,7 +36,7 @@ import picocli.CommandLine.Option;
  * connection through a link the demo cuts. {@code NINES_DEMO_DEBUG=1} adds the primary's processlist, InnoDB and
  * semi-sync state and the clients' last errors to each progress line.
  */
-@Command(name = "demo", mixinStandardHelpOptions = true,
+@Command(name = "demo", mixinStandardHelpOptions = true, subcommands = FailoverRoundsCommand.class,
         description = {"Run a bank workload on an embedded MariaDB + ZooKeeper stack in two zones,",
             "kill the primary, isolate the new primary's zone, heal, and report what survived."})
 public final class DemoCommand implements Callable<Integer> {
@@ -77,16 +76,8 @@ public final class DemoCommand implements Callable<Integer> {
 
     private int run(BankStack stack) throws Exception {
         BankClient.Acks acks = new BankClient.Acks();
-        List<BankClient> clients = new ArrayList<>();
-        List<Thread> threads = new ArrayList<>();
-        for (String zone : BankStack.DATA_ZONES) {
-            NinesDataSource ds = stack.client(zone, "client-" + zone);
-            for (int i = 1; i <= clientsPerZone; i++) {
-                BankClient c = new BankClient(zone, "client-" + zone + i, ds, acks);
-                clients.add(c);
-                threads.add(Thread.ofPlatform().name(c.name).daemon().start(c));
-            }
-        }
+        BankClient.Fleet fleet = BankClient.Fleet.start(stack, clientsPerZone, acks);
+        List<BankClient> clients = fleet.clients();
         ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "demo-progress");
             t.setDaemon(true);
@@ -145,21 +136,14 @@ public final class DemoCommand implements Callable<Integer> {
             say("HEAL the network");
             stack.net.heal();
             phase("healed", stack);
-            for (BankClient c : clients) {
-                c.stop();
-            }
-            for (Thread t : threads) {
-                t.join(TimeUnit.SECONDS.toMillis(10));
-            }
+            fleet.stop();
             summary = summarize(stack, clients, acks, killedAt, detectedAt, writableAt, cutAt, islandWritableAt,
                     refusedInIsland, island, second);
             print(summary, stack);
             return summary.safe() ? 0 : 1;
         } finally {
             ticker.shutdownNow();
-            for (BankClient c : clients) {
-                c.stop();
-            }
+            fleet.stop();
         }
     }
 
@@ -260,7 +244,7 @@ public final class DemoCommand implements Callable<Integer> {
     }
 
     /** Wall-clock ms of the first acknowledged write at {@code epoch} or later by any client. */
-    private static long awaitWriteIn(List<BankClient> clients, long epoch, Duration timeout) throws Exception {
+    static long awaitWriteIn(List<BankClient> clients, long epoch, Duration timeout) throws Exception {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {
             long first = Long.MAX_VALUE;
@@ -277,7 +261,7 @@ public final class DemoCommand implements Callable<Integer> {
         throw new java.util.concurrent.TimeoutException("no write acknowledged at epoch " + epoch + " within " + timeout);
     }
 
-    private static long firstAuditAfter(BankStack stack, long sinceMillis, String step) {
+    static long firstAuditAfter(BankStack stack, long sinceMillis, String step) {
         long first = Long.MAX_VALUE;
         for (FailoverManager m : stack.managers) {
             for (AuditEntry e : m.audit().entries()) {
@@ -345,7 +329,7 @@ public final class DemoCommand implements Callable<Integer> {
         out.flush();
     }
 
-    private static void deleteQuietly(Path dir) {
+    static void deleteQuietly(Path dir) {
         try (var walk = Files.walk(dir)) {
             walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         } catch (java.io.IOException ignored) {
