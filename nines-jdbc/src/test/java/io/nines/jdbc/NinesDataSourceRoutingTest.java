@@ -406,12 +406,17 @@ class NinesDataSourceRoutingTest {
                 .hasMessageContaining("no island guard configured");
     }
 
+    /** A guard driven by {@code quorum} whose only peer never answers: losing the quorum makes an island. */
+    private static IslandGuard unreachablePeerGuard(QuorumState quorum) {
+        return IslandGuard.builder("orders-island").quorum(quorum).zone("zoneA")
+                .peer("zoneB", "127.0.0.1", 1).storeSessionTimeout(Duration.ofSeconds(3))
+                .doubleCheckTimeout(Duration.ofMillis(300)).probeTimeout(Duration.ofMillis(100)).build();
+    }
+
     @Test
     void anIslandRefusesGuardedWorkAtBorrowStatementAndCommitButNotUnguardedWork() throws Exception {
         QuorumState quorum = new QuorumState(QuorumSignal.State.CONNECTED, Clock.system());
-        try (IslandGuard guard = IslandGuard.builder("orders-island").quorum(quorum).zone("zoneA")
-                .peer("zoneB", "127.0.0.1", 1).storeSessionTimeout(Duration.ofSeconds(3))
-                .doubleCheckTimeout(Duration.ofMillis(300)).probeTimeout(Duration.ofMillis(100)).build()) {
+        try (IslandGuard guard = unreachablePeerGuard(quorum)) {
             build(builder().islandGuard(guard));
             view.offer(epoch1());
             assertThat(ds.islandGuard()).isSameAs(guard);
@@ -479,9 +484,7 @@ class NinesDataSourceRoutingTest {
     @Test
     void aGuardedCommitInFlightWhenTheIslandIsDeclaredIsRefusedAsInFlight() throws Exception {
         QuorumState quorum = new QuorumState(QuorumSignal.State.CONNECTED, Clock.system());
-        try (IslandGuard guard = IslandGuard.builder("orders-island").quorum(quorum).zone("zoneA")
-                .peer("zoneB", "127.0.0.1", 1).storeSessionTimeout(Duration.ofSeconds(3))
-                .doubleCheckTimeout(Duration.ofMillis(300)).probeTimeout(Duration.ofMillis(100)).build()) {
+        try (IslandGuard guard = unreachablePeerGuard(quorum)) {
             build(builder().islandGuard(guard));
             view.offer(epoch1());
             try (Connection c = ds.getGuardedConnection()) {
