@@ -53,6 +53,7 @@ public final class DemoCommand implements Callable<Integer> {
 
     private PrintWriter out;
     private DemoSummary summary;
+    private final DemoChart chart = new DemoChart();
     private long t0;
     private long t0Millis;
 
@@ -105,6 +106,7 @@ public final class DemoCommand implements Callable<Integer> {
             long epochBefore = stack.epoch();
             long killedAt = System.currentTimeMillis();
             say("KILL primary " + first + " (SIGKILL)");
+            chart.event((System.nanoTime() - t0) / 1e9, "kill " + first);
             stack.db.node(first).kill();
             ClusterTopology afterKill = stack.awaitTopology(t -> t.epoch() > epochBefore && t.primary().isPresent(),
                     Duration.ofSeconds(30));
@@ -123,6 +125,7 @@ public final class DemoCommand implements Callable<Integer> {
             long cutAt = System.currentTimeMillis();
             say(String.format("  (cut at %.3fs)", (cutAt - t0Millis) / 1000.0));
             stack.net.partition(island);
+            chart.event((System.nanoTime() - t0) / 1e9, "cut zone " + island);
             ClusterTopology afterCut = stack.awaitTopology(t -> t.epoch() > epochIsland && t.primary().isPresent(),
                     Duration.ofSeconds(60));
             String third = afterCut.primary().orElseThrow().id();
@@ -135,11 +138,19 @@ public final class DemoCommand implements Callable<Integer> {
             // 3. Heal.
             say("HEAL the network");
             stack.net.heal();
+            chart.event((System.nanoTime() - t0) / 1e9, "heal");
             phase("healed", stack);
             fleet.stop();
             summary = summarize(stack, clients, acks, killedAt, detectedAt, writableAt, cutAt, islandWritableAt,
                     refusedInIsland, island, second);
             print(summary, stack);
+            Path svg = Path.of(System.getProperty("java.io.tmpdir"), "nines-demo.svg");
+            try {
+                chart.write(svg, BankStack.DATA_ZONES);
+                say("chart of the run: " + svg);
+            } catch (java.io.IOException e) {
+                say("could not write the chart " + svg + ": " + e.getMessage());
+            }
             return summary.safe() ? 0 : 1;
         } finally {
             ticker.shutdownNow();
@@ -280,8 +291,9 @@ public final class DemoCommand implements Callable<Integer> {
 
     private void progress(BankStack stack, List<BankClient> clients) {
         StringBuilder line = new StringBuilder();
-        line.append(String.format("  [%5.1fs] primary %-4s epoch %-2d |", (System.nanoTime() - t0) / 1e9,
-                stack.primaryName(), stack.epoch()));
+        double now = (System.nanoTime() - t0) / 1e9;
+        line.append(String.format("  [%5.1fs] primary %-4s epoch %-2d |", now, stack.primaryName(), stack.epoch()));
+        Map<String, long[]> byZone = new java.util.HashMap<>();
         for (String zone : BankStack.DATA_ZONES) {
             long ok = 0, island = 0, failover = 0, err = 0;
             for (BankClient c : clients) {
@@ -294,7 +306,9 @@ public final class DemoCommand implements Callable<Integer> {
             }
             line.append(String.format(" zone %s: ok %5d island-refused %4d failover %4d err %3d |", zone, ok, island,
                     failover, err));
+            byZone.put(zone, new long[] {ok, island});
         }
+        chart.sample(new DemoChart.Sample(now, byZone));
         if (System.getenv("NINES_DEMO_DEBUG") != null) {
             try (Connection c = stack.db.node(stack.primaryName()).connect("bank"); Statement st = c.createStatement();
                  ResultSet rs = st.executeQuery("SELECT state, COUNT(*) FROM information_schema.processlist"
