@@ -3,31 +3,24 @@ package io.nines.proxy.tcp;
 import io.nines.core.InvalidConfigException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
-import java.util.List;
 import java.util.Objects;
 
 /**
- * An L4 listener: every connection accepted on {@code bind} is relayed, bytes as they are, to one endpoint of its
- * cluster (round robin; an endpoint that refuses or times out is skipped for the next one).
+ * An L4 listener: every connection accepted on {@code bind} is relayed, bytes as they are, to one of its
+ * {@link TcpTargets} (round robin; a target that refuses or times out is skipped for the next one).
  *
  * @param name           the listener's name (logs, stats)
  * @param bind           where it listens (port 0: an ephemeral port, see {@link TcpProxy#address()})
- * @param endpoints      the cluster's endpoints, at least one
- * @param connectTimeout how long one upstream connect may take before the next endpoint is tried
+ * @param connectTimeout how long one upstream connect may take before the next target is tried
  * @param idleTimeout    a connection with no bytes either way for this long is closed ({@link Duration#ZERO}: never)
  */
-public record TcpListenerConfig(String name, InetSocketAddress bind, List<InetSocketAddress> endpoints,
-                                Duration connectTimeout, Duration idleTimeout) {
+public record TcpListenerConfig(String name, InetSocketAddress bind, Duration connectTimeout, Duration idleTimeout) {
 
     public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(1);
 
     public TcpListenerConfig {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(bind, "bind");
-        endpoints = List.copyOf(endpoints);
-        if (endpoints.isEmpty()) {
-            throw new InvalidConfigException(name, "endpoints", "a TCP listener needs at least one endpoint");
-        }
         if (connectTimeout == null || connectTimeout.isNegative() || connectTimeout.isZero()) {
             throw new InvalidConfigException(name, "connectTimeout", "must be > 0, was " + connectTimeout);
         }
@@ -37,7 +30,7 @@ public record TcpListenerConfig(String name, InetSocketAddress bind, List<InetSo
     }
 
     /** A listener with the default connect timeout and no idle timeout. */
-    public static TcpListenerConfig of(String name, InetSocketAddress bind, List<InetSocketAddress> endpoints) {
-        return new TcpListenerConfig(name, bind, endpoints, DEFAULT_CONNECT_TIMEOUT, Duration.ZERO);
+    public static TcpListenerConfig of(String name, InetSocketAddress bind) {
+        return new TcpListenerConfig(name, bind, DEFAULT_CONNECT_TIMEOUT, Duration.ZERO);
     }
 }

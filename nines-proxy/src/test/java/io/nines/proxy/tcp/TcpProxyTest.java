@@ -5,6 +5,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.nines.core.InvalidConfigException;
+import io.nines.topology.ClusterTopology;
+import io.nines.topology.Endpoint;
+import io.nines.topology.TopologyView;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
@@ -89,8 +92,12 @@ class TcpProxyTest {
     }
 
     private TcpProxy proxy(List<InetSocketAddress> endpoints, Duration idle) throws InterruptedException {
-        TcpProxy p = TcpProxy.start(new TcpListenerConfig("test", new InetSocketAddress("127.0.0.1", 0), endpoints,
-                Duration.ofSeconds(1), idle), 2);
+        return proxy(TcpTargets.fixed("test", endpoints), idle);
+    }
+
+    private TcpProxy proxy(TcpTargets targets, Duration idle) throws InterruptedException {
+        TcpProxy p = TcpProxy.start(new TcpListenerConfig("test", new InetSocketAddress("127.0.0.1", 0),
+                Duration.ofSeconds(1), idle), targets, 2);
         closing.add(p);
         return p;
     }
@@ -226,13 +233,63 @@ class TcpProxyTest {
 
     @Test
     void aListenerWithoutEndpointsIsRefusedNamingTheField() {
-        assertThatThrownBy(() -> TcpListenerConfig.of("db", new InetSocketAddress("127.0.0.1", 0), List.of()))
+        assertThatThrownBy(() -> TcpTargets.fixed("db", List.of()))
                 .isInstanceOf(InvalidConfigException.class).hasMessageContaining("endpoints");
+        assertThatThrownBy(() -> new TcpListenerConfig("db", new InetSocketAddress("127.0.0.1", 0), Duration.ZERO,
+                Duration.ZERO)).isInstanceOf(InvalidConfigException.class).hasMessageContaining("connectTimeout");
     }
 
     @Test
     void itRunsOnNativeEpollOnLinux() throws Exception {
         TcpProxy p = proxy(List.of(echoUpstream(new AtomicInteger())), Duration.ZERO);
         assertThat(p.transport()).isEqualTo(System.getProperty("os.name").startsWith("Linux") ? "epoll" : "nio");
+    }
+
+    /** An upstream that first says its name, then echoes. */
+    private InetSocketAddress namedEcho(String name) throws IOException {
+        return upstream(new AtomicInteger(), s -> {
+            OutputStream out = s.getOutputStream();
+            out.write((name + "\n").getBytes());
+            out.flush();
+            s.getInputStream().transferTo(out);
+        });
+    }
+
+    private static String firstLine(Socket s) throws IOException {
+        StringBuilder line = new StringBuilder();
+        for (int c; (c = s.getInputStream().read()) >= 0 && c != '\n'; ) {
+            line.append((char) c);
+        }
+        return line.toString();
+    }
+
+    @Test
+    void aListenerBoundToThePrimaryFollowsAFailoverAndClosesConnectionsToTheFencedOne() throws Exception {
+        InetSocketAddress db1 = namedEcho("db1");
+        InetSocketAddress db2 = namedEcho("db2");
+        TopologyView view = TopologyView.detached("orders-db");
+        ClusterTopology epoch1 = ClusterTopology.of("orders-db", ClusterTopology.Kind.MARIADB, 1,
+                Endpoint.of("db1", "127.0.0.1", db1.getPort(), "a", Endpoint.Role.PRIMARY),
+                Endpoint.of("db2", "127.0.0.1", db2.getPort(), "b", Endpoint.Role.REPLICA));
+        TcpProxy p = proxy(TcpTargets.primaryOf(view), Duration.ZERO);
+
+        try (Socket none = connect(p)) {
+            assertThat(none.getInputStream().read()).as("no topology yet: no primary, closed at once").isEqualTo(-1);
+        }
+        view.offer(epoch1);
+        Socket onDb1 = connect(p);
+        assertThat(firstLine(onDb1)).isEqualTo("db1");
+
+        view.offer(epoch1.promote("db2")); // epoch 2: db2 primary, db1 fenced
+
+        assertThat(onDb1.getInputStream().read()).as("the fenced primary's client is cut off").isEqualTo(-1);
+        onDb1.close();
+        try (Socket onDb2 = connect(p)) {
+            assertThat(firstLine(onDb2)).isEqualTo("db2");
+            onDb2.getOutputStream().write("still here\n".getBytes());
+            assertThat(firstLine(onDb2)).isEqualTo("still here");
+        }
+        assertThat(p.stats().closedByTargetChange()).isEqualTo(1);
+        assertThat(p.stats().noTarget()).isEqualTo(1);
     }
 }

@@ -13,8 +13,10 @@ import io.netty.channel.socket.DuplexChannel;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.ReferenceCountUtil;
 import io.nines.proxy.tcp.TcpListenerConfig;
+import io.nines.proxy.tcp.TcpTargets;
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
@@ -32,26 +34,37 @@ public final class Frontend extends ChannelInboundHandlerAdapter {
     static final int HOLD_BYTES = 256 * 1024;
 
     private final TcpListenerConfig config;
+    private final TcpTargets targets;
     private final Transport transport;
     private final AtomicInteger next;
     private final TcpStats stats;
+    private final Relayed relayed;
     private final ArrayDeque<Object> held = new ArrayDeque<>();
     private int heldBytes;
     private boolean clientFinished;
 
-    public Frontend(TcpListenerConfig config, Transport transport, AtomicInteger next, TcpStats stats) {
+    public Frontend(TcpListenerConfig config, TcpTargets targets, Transport transport, AtomicInteger next,
+                    TcpStats stats, Relayed relayed) {
         this.config = config;
+        this.targets = targets;
         this.transport = transport;
         this.next = next;
         this.stats = stats;
+        this.relayed = relayed;
     }
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
         stats.opened();
         ctx.channel().closeFuture().addListener(f -> stats.closed());
-        int size = config.endpoints().size();
-        connect(ctx, Math.floorMod(next.getAndIncrement(), size), size);
+        List<InetSocketAddress> endpoints = targets.current();
+        if (endpoints.isEmpty()) {
+            stats.noTarget.increment();
+            LOG.debug("{}: no target ({}); closing the client's connection", config.name(), targets);
+            ctx.close();
+            return;
+        }
+        connect(ctx, endpoints, Math.floorMod(next.getAndIncrement(), endpoints.size()), endpoints.size());
     }
 
     @Override
@@ -85,9 +98,9 @@ public final class Frontend extends ChannelInboundHandlerAdapter {
         ctx.close();
     }
 
-    private void connect(ChannelHandlerContext ctx, int index, int attemptsLeft) {
+    private void connect(ChannelHandlerContext ctx, List<InetSocketAddress> endpoints, int index, int attemptsLeft) {
         Channel inbound = ctx.channel();
-        InetSocketAddress endpoint = config.endpoints().get(index);
+        InetSocketAddress endpoint = endpoints.get(index);
         Bootstrap b = new Bootstrap().group(inbound.eventLoop()).channel(transport.socketChannel())
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) config.connectTimeout().toMillis())
                 .option(ChannelOption.AUTO_READ, false)
@@ -109,21 +122,28 @@ public final class Frontend extends ChannelInboundHandlerAdapter {
                 stats.connectFailures.increment();
                 LOG.debug("{}: endpoint {} failed: {}", config.name(), endpoint, done.cause().toString());
                 if (attemptsLeft > 1) {
-                    connect(ctx, (index + 1) % config.endpoints().size(), attemptsLeft - 1);
+                    connect(ctx, endpoints, (index + 1) % endpoints.size(), attemptsLeft - 1);
                 } else {
                     LOG.warn("{}: no endpoint of {} accepted a connection; closing the client's", config.name(),
-                            config.endpoints());
+                            endpoints);
                     release();
                     inbound.close();
                 }
                 return;
             }
-            relay(ctx, f.channel());
+            if (!targets.current().contains(endpoint)) {
+                f.channel().close(); // the target went away while we connected (a fenced primary)
+                release();
+                inbound.close();
+                return;
+            }
+            relay(ctx, endpoint, f.channel());
         });
     }
 
-    private void relay(ChannelHandlerContext ctx, Channel outbound) {
+    private void relay(ChannelHandlerContext ctx, InetSocketAddress endpoint, Channel outbound) {
         Channel inbound = ctx.channel();
+        relayed.add(endpoint, inbound);
         if (!config.idleTimeout().isZero()) {
             inbound.pipeline().addLast(new IdleStateHandler(0, 0, config.idleTimeout().toMillis(), TimeUnit.MILLISECONDS));
         }

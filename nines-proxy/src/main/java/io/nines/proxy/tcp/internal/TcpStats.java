@@ -9,6 +9,8 @@ import java.util.concurrent.locks.ReentrantLock;
 public final class TcpStats {
     final LongAdder accepted = new LongAdder();
     final LongAdder connectFailures = new LongAdder();
+    final LongAdder noTarget = new LongAdder();
+    final LongAdder closedByTargetChange = new LongAdder();
     final LongAdder bytesUp = new LongAdder();
     final LongAdder bytesDown = new LongAdder();
     private final ReentrantLock lock = new ReentrantLock();
@@ -70,6 +72,20 @@ public final class TcpStats {
     /** Upstream connects that failed (refused or timed out); the next endpoint was tried. */
     public long connectFailures() {
         return connectFailures.sum();
+    }
+
+    /** Client connections closed at once because there was no target (e.g. no primary during a failover). */
+    public long noTarget() {
+        return noTarget.sum();
+    }
+
+    /** Relayed connections closed because their endpoint left the targets (a fenced or replaced primary). */
+    public long closedByTargetChange() {
+        return closedByTargetChange.sum();
+    }
+
+    public void countClosedByTargetChange(int n) {
+        closedByTargetChange.add(n);
     }
 
     /** Bytes relayed from clients to endpoints. */
