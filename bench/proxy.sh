@@ -20,14 +20,17 @@ results="$bench/results"
 mkdir -p "$results"
 rounds="${ROUNDS:-3}"
 duration="${DURATION:-10}"
-targets="${TARGETS:-direct haproxy nginx nines}"
+# nines joins the HTTP rounds once its HTTP listener exists; its TCP listener is measured below.
+targets="${TARGETS:-direct haproxy nginx}"
 tcp_seconds="${TCP_SECONDS:-8}"
 for tool in haproxy nginx wrk python3 taskset; do
   command -v "$tool" >/dev/null 2>&1 || { echo "proxy.sh: $tool is missing (apt-get install haproxy nginx wrk)" >&2; exit 1; }
 done
 
-if [[ " $targets " == *" nines "* ]] && ! "$root/nines" proxy --help >/dev/null 2>&1; then
-  echo "proxy.sh: this build has no 'nines proxy' yet: measuring the peers only" >&2
+nines_tcp=1
+if ! "$root/nines" proxy --help >/dev/null 2>&1; then
+  echo "proxy.sh: this build has no 'nines proxy': measuring the peers only" >&2
+  nines_tcp=0
   targets="${targets//nines/}"
 fi
 
@@ -76,7 +79,7 @@ start_target() {
       taskset -c 0 nginx -p "$work/ng" -c "$work/ng/nginx.conf" -g "daemon off;" & proxy_pid[nginx]=$!; pids+=($!)
       await_port "$ng_port" 10 ;;
     nines)
-      render "$bench/proxy/nines.yaml" "$work/nines.yaml"
+      render "$bench/proxy/nines-http.yaml" "$work/nines.yaml"
       NINES_JAVA_OPTS="${NINES_PROXY_JAVA_OPTS:--Xms64m -Xmx128m -XX:+UseSerialGC -XX:TieredStopAtLevel=4}" \
         taskset -c 0 "$root/nines" proxy -c "$work/nines.yaml" > "$work/nines.log" 2>&1 & proxy_pid[nines]=$!; pids+=($!)
       await_port "$ni_port" 120 ;;
@@ -121,13 +124,23 @@ render "$bench/proxy/haproxy-tcp.cfg" "$work/haproxy-tcp.cfg"
 taskset -c 0 haproxy -f "$work/haproxy-tcp.cfg" -db & proxy_pid[haproxy-tcp]=$!; pids+=($!)
 await_port "$ha_tcp_port" 10
 tcp_targets="direct-tcp:$sink_port haproxy-tcp:$ha_tcp_port"
-if [[ " $targets " == *" nines "* ]]; then tcp_targets="$tcp_targets nines-tcp:$ni_tcp_port"; fi
+if [ "$nines_tcp" = 1 ]; then
+  render "$bench/proxy/nines.yaml" "$work/nines-tcp.yaml"
+  NINES_JAVA_OPTS="${NINES_PROXY_JAVA_OPTS:--Xms64m -Xmx128m}" \
+    taskset -c 0 "$root/nines" proxy -c "$work/nines-tcp.yaml" > "$work/nines-tcp.log" 2>&1 & proxy_pid[nines-tcp]=$!; pids+=($!)
+  await_port "$ni_tcp_port" 120
+  taskset -c 1 python3 "$bench/proxy/bulk.py" send "$ni_tcp_port" 5 > /dev/null # JIT warm-up
+  tcp_targets="$tcp_targets nines-tcp:$ni_tcp_port"
+fi
 for r in $(seq 1 "$rounds"); do
   for tp in $tcp_targets; do
     name=${tp%%:*}; port=${tp##*:}
     if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then echo "round $r $name: not listening, skipped"; continue; fi
+    before=$(cpu_ticks "$name")
     gbps=$(taskset -c 1 python3 "$bench/proxy/bulk.py" send "$port" "$tcp_seconds")
-    printf '{"kind":"tcp","round":%d,"target":"%s","gbytes_per_s":%s}\n' "$r" "$name" "$gbps" >> "$raw"
+    after=$(cpu_ticks "$name")
+    printf '{"kind":"tcp","round":%d,"target":"%s","gbytes_per_s":%s,"cpu_s":%s,"seconds":%s,"rss_kb":%s}\n' "$r" "$name" \
+      "$gbps" "$(python3 -c "print(($after-$before)/$hz)")" "$tcp_seconds" "$(rss_kb "$name")" >> "$raw"
     echo "round $r $name: $gbps GB/s"
   done
 done

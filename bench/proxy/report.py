@@ -49,12 +49,18 @@ def main(src, svg):
                       f" req/s {a['rps'] / b['rps']:.2f}x")
     if tcp:
         print()
-        print("TCP bulk, one connection (GB/s, median)")
+        print("TCP bulk, one connection; medians")
+        print("| target | GB/s | proxy cores busy | RSS MB |")
+        print("|---|---:|---:|---:|")
         tt = {}
         for r in tcp:
-            tt.setdefault(r["target"], []).append(r["gbytes_per_s"])
-        for t, v in tt.items():
-            print(f"| {t} | {statistics.median(v):.2f} |")
+            tt.setdefault(r["target"], []).append(r)
+        for t, rs in tt.items():
+            cores = statistics.median(r.get("cpu_s", 0) / r.get("seconds", 1) for r in rs)
+            rss = max(r.get("rss_kb", 0) for r in rs) / 1024
+            busy = f"{cores:.2f}" if t != "direct-tcp" else "-"
+            print(f"| {t} | {statistics.median(r['gbytes_per_s'] for r in rs):.2f} | {busy} | {rss:.1f} |")
+        tt = {t: [r["gbytes_per_s"] for r in rs] for t, rs in tt.items()}
         if "nines-tcp" in tt and "haproxy-tcp" in tt:
             print(f"Nines / HAProxy (splice): {statistics.median(tt['nines-tcp']) / statistics.median(tt['haproxy-tcp']):.2f}x")
     draw(table, svg)

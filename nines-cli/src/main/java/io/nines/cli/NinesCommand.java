@@ -17,6 +17,7 @@ import picocli.CommandLine.Command;
             "resilience policies, proxy, database failover, island guard, drills."
         },
         subcommands = {NinesCommand.VersionCommand.class, io.nines.cli.demo.DemoCommand.class, io.nines.cli.failover.FailoverCommand.class,
+            io.nines.cli.proxy.ProxyCommand.class,
             CommandLine.HelpCommand.class})
 public final class NinesCommand implements Runnable {
 

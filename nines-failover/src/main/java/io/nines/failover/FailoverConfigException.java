@@ -1,5 +1,6 @@
 package io.nines.failover;
 
+import io.nines.config.ConfigFileException;
 import io.nines.core.ConfigLocation;
 
 /**
@@ -8,12 +9,9 @@ import io.nines.core.ConfigLocation;
  * {@code /etc/nines/failover.yaml:12:11: nodes[1].port: must be in [1, 65535], was 70000}. Nothing of a bad
  * file is applied: the manager does not start.
  */
-public final class FailoverConfigException extends IllegalArgumentException {
+public final class FailoverConfigException extends ConfigFileException {
 
     private static final long serialVersionUID = 1L;
-
-    private final ConfigLocation location;
-    private final String problem;
 
     /**
      * @param source  the file (or a name for text given directly)
@@ -27,34 +25,6 @@ public final class FailoverConfigException extends IllegalArgumentException {
     }
 
     public FailoverConfigException(ConfigLocation location, String problem, Throwable cause) {
-        super(location.describe(problem), cause);
-        this.location = location;
-        this.problem = problem;
-    }
-
-    public String source() {
-        return location.source();
-    }
-
-    public int line() {
-        return location.line();
-    }
-
-    public int column() {
-        return location.column();
-    }
-
-    /** Path of the offending field, e.g. {@code detection.probeInterval}; empty for the whole document. */
-    public String field() {
-        return location.field();
-    }
-
-    /** Where the problem sits. */
-    public ConfigLocation location() {
-        return location;
-    }
-
-    public String problem() {
-        return problem;
+        super(location, problem, cause);
     }
 }

@@ -1,6 +1,7 @@
 package io.nines.cli.failover;
 
 import io.nines.core.event.EventPublisher.Subscription;
+import io.nines.cli.UntilStopped;
 import io.nines.failover.AuditEntry;
 import io.nines.failover.FailoverAdmin;
 import io.nines.failover.FailoverConfig;
@@ -14,8 +15,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -82,40 +81,21 @@ public final class FailoverCommand implements Callable<Integer> {
                 + cfg.manager().zone() + "), " + cfg.nodes().size() + " nodes, store " + cfg.store().zookeeper()
                 + (cfg.audit().file() == null ? "" : ", audit " + cfg.audit().file()) + "; Ctrl-C stops");
         out.flush();
-        CountDownLatch stop = new CountDownLatch(1);
-        CountDownLatch stopped = new CountDownLatch(1);
-        Thread hook = new Thread(() -> {
-            stop.countDown();
+        try (UntilStopped running = new UntilStopped("nines-failover", 15)) {
+            FailoverManager manager = null;
             try {
-                stopped.await(15, TimeUnit.SECONDS); // the JVM exits when hooks return: let the manager close first
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }, "nines-failover-shutdown");
-        Runtime.getRuntime().addShutdownHook(hook);
-        FailoverManager manager = null;
-        try {
-            manager = FailoverManager.start(cfg);
-            manager.audit().listen(e -> { // until the manager's last entry (manager.stop)
-                out.println(format(e));
+                manager = FailoverManager.start(cfg);
+                manager.audit().listen(e -> { // until the manager's last entry (manager.stop)
+                    out.println(format(e));
+                    out.flush();
+                });
+                running.await();
+            } finally {
+                if (manager != null) {
+                    manager.close();
+                }
+                out.println("nines failover: stopped");
                 out.flush();
-            });
-            try {
-                stop.await();
-            } catch (InterruptedException e) {
-                // interrupted: stop like Ctrl-C
-            }
-        } finally {
-            if (manager != null) {
-                manager.close();
-            }
-            out.println("nines failover: stopped");
-            out.flush();
-            stopped.countDown();
-            try {
-                Runtime.getRuntime().removeShutdownHook(hook);
-            } catch (IllegalStateException e) {
-                // already shutting down
             }
         }
         return OK;

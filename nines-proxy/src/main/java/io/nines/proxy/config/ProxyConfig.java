@@ -1,0 +1,75 @@
+package io.nines.proxy.config;
+
+import io.nines.config.YamlFile;
+import io.nines.proxy.config.internal.ProxyConfigReader;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * {@code nines proxy}'s one YAML file: listeners in front of clusters (Envoy's words). Read with {@link #load};
+ * a bad file is refused naming file, line, column and field.
+ *
+ * <pre>{@code
+ * listeners:
+ *   - name: orders-db            # applications connect here ...
+ *     address: 127.0.0.1:3306
+ *     protocol: tcp
+ *     cluster: orders-primary    # ... and reach the current primary
+ *     connectTimeout: 1s         # per endpoint tried (default 1s)
+ *     idleTimeout: 0             # close silent connections (default 0: never)
+ * clusters:
+ *   - name: orders-primary
+ *     topology:                  # endpoints from the topology store: the primary, through failovers
+ *       zookeeper: zk1:2181,zk2:2181,zk3:2181
+ *       cluster: orders-db
+ *       sessionTimeout: 6s
+ *   - name: cache
+ *     endpoints: [10.0.1.7:6379, 10.0.2.7:6379]   # static, round robin
+ * ioThreads: 1                   # event loops (default: one per core)
+ * drain: 5s                      # on shutdown, open connections get this long to finish
+ * }</pre>
+ */
+public record ProxyConfig(List<Listener> listeners, Map<String, Cluster> clusters, int ioThreads, Duration drain) {
+
+    public ProxyConfig {
+        listeners = List.copyOf(listeners);
+        clusters = Map.copyOf(clusters);
+    }
+
+    public static ProxyConfig load(Path file) {
+        return ProxyConfigReader.read(YamlFile.read(file));
+    }
+
+    public static ProxyConfig parse(String yaml, String source) {
+        return ProxyConfigReader.read(YamlFile.parse(yaml.getBytes(java.nio.charset.StandardCharsets.UTF_8), source));
+    }
+
+    /** Where clients connect, what it speaks, and which cluster it sends them to. */
+    public record Listener(String name, InetSocketAddress address, Protocol protocol, String cluster,
+                           Duration connectTimeout, Duration idleTimeout) {
+    }
+
+    public enum Protocol {
+        TCP
+    }
+
+    /** A named set of endpoints. */
+    public sealed interface Cluster permits StaticCluster, TopologyCluster {
+        String name();
+    }
+
+    /** Fixed endpoints, round robin. */
+    public record StaticCluster(String name, List<InetSocketAddress> endpoints) implements Cluster {
+        public StaticCluster {
+            endpoints = List.copyOf(endpoints);
+        }
+    }
+
+    /** The primary of a cluster in the ZooKeeper topology store. */
+    public record TopologyCluster(String name, String zookeeper, String namespace, String cluster,
+                                  Duration sessionTimeout) implements Cluster {
+    }
+}

@@ -1,0 +1,102 @@
+package io.nines.proxy.config.internal;
+
+import io.nines.config.YamlFile;
+import io.nines.config.YamlNode;
+import io.nines.proxy.config.ProxyConfig;
+import io.nines.proxy.config.ProxyConfig.Cluster;
+import io.nines.proxy.config.ProxyConfig.Listener;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/** Binds a {@link YamlFile} to a {@link ProxyConfig}, refusing the first problem at its line and field. */
+public final class ProxyConfigReader {
+
+    private ProxyConfigReader() {
+    }
+
+    public static ProxyConfig read(YamlFile f) {
+        YamlNode.Mapping root = f.mapping(f.root(), "", "listeners", "clusters", "ioThreads", "drain");
+        Map<String, Cluster> clusters = new LinkedHashMap<>();
+        Map<String, YamlNode> clusterAt = new HashMap<>();
+        List<YamlNode> clusterNodes = f.sequence(root, "", "clusters", true);
+        for (int i = 0; i < clusterNodes.size(); i++) {
+            String path = "clusters[" + i + "]";
+            YamlNode.Mapping m = f.mapping(clusterNodes.get(i), path, "name", "endpoints", "topology");
+            String name = f.string(m, path, "name", null, true);
+            if (clusters.containsKey(name)) {
+                throw f.error(m, path + ".name", "cluster '" + name + "' is defined twice");
+            }
+            clusterAt.put(name, m);
+            clusters.put(name, cluster(f, m, path, name));
+        }
+        List<Listener> listeners = new ArrayList<>();
+        List<YamlNode> listenerNodes = f.sequence(root, "", "listeners", true);
+        if (listenerNodes.isEmpty()) {
+            throw f.error(root, "listeners", "needs at least one listener");
+        }
+        for (int i = 0; i < listenerNodes.size(); i++) {
+            String path = "listeners[" + i + "]";
+            YamlNode.Mapping m = f.mapping(listenerNodes.get(i), path, "name", "address", "protocol", "cluster",
+                    "connectTimeout", "idleTimeout");
+            String name = f.string(m, path, "name", null, true);
+            InetSocketAddress address = f.address(f.value(m, "address")
+                    .orElseThrow(() -> f.error(m, path + ".address", "is required (host:port)")), path + ".address");
+            String protocolText = f.string(m, path, "protocol", "tcp", false);
+            ProxyConfig.Protocol protocol;
+            try {
+                protocol = ProxyConfig.Protocol.valueOf(protocolText.toUpperCase(Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                throw f.error(f.value(m, "protocol").orElse(m), path + ".protocol",
+                        "must be tcp (http comes next), was '" + protocolText + "'");
+            }
+            String cluster = f.string(m, path, "cluster", null, true);
+            if (!clusters.containsKey(cluster)) {
+                throw f.error(f.value(m, "cluster").orElse(m), path + ".cluster",
+                        "no cluster named '" + cluster + "' (clusters: " + String.join(", ", clusters.keySet()) + ")");
+            }
+            Duration connect = f.duration(m, path, "connectTimeout", Duration.ofSeconds(1));
+            if (connect.isZero()) {
+                throw f.error(f.value(m, "connectTimeout").orElse(m), path + ".connectTimeout", "must be > 0");
+            }
+            Duration idle = f.duration(m, path, "idleTimeout", Duration.ZERO);
+            listeners.add(new Listener(name, address, protocol, cluster, connect, idle));
+        }
+        int ioThreads = f.integer(root, "", "ioThreads", Runtime.getRuntime().availableProcessors());
+        if (ioThreads < 1) {
+            throw f.error(f.value(root, "ioThreads").orElse(root), "ioThreads", "must be >= 1, was " + ioThreads);
+        }
+        Duration drain = f.duration(root, "", "drain", Duration.ofSeconds(5));
+        return new ProxyConfig(listeners, clusters, ioThreads, drain);
+    }
+
+    private static Cluster cluster(YamlFile f, YamlNode.Mapping m, String path, String name) {
+        boolean hasEndpoints = f.value(m, "endpoints").isPresent();
+        boolean hasTopology = f.value(m, "topology").isPresent();
+        if (hasEndpoints == hasTopology) {
+            throw f.error(m, path, "needs exactly one of endpoints (a static list) or topology (the store's primary)");
+        }
+        if (hasEndpoints) {
+            List<YamlNode> items = f.sequence(m, path, "endpoints", true);
+            if (items.isEmpty()) {
+                throw f.error(m, path + ".endpoints", "needs at least one host:port");
+            }
+            List<InetSocketAddress> endpoints = new ArrayList<>();
+            for (int i = 0; i < items.size(); i++) {
+                endpoints.add(f.address(items.get(i), path + ".endpoints[" + i + "]"));
+            }
+            return new ProxyConfig.StaticCluster(name, endpoints);
+        }
+        String tpath = path + ".topology";
+        YamlNode.Mapping t = f.mapping(f.value(m, "topology").orElseThrow(), tpath, "zookeeper", "namespace", "cluster",
+                "sessionTimeout");
+        return new ProxyConfig.TopologyCluster(name, f.string(t, tpath, "zookeeper", null, true),
+                f.string(t, tpath, "namespace", "nines", false), f.string(t, tpath, "cluster", null, true),
+                f.duration(t, tpath, "sessionTimeout", Duration.ofSeconds(6)));
+    }
+}
