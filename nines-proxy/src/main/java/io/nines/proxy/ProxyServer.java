@@ -1,15 +1,19 @@
 package io.nines.proxy;
 
+import io.nines.proxy.admin.AdminServer;
 import io.nines.proxy.config.ProxyConfig;
 import io.nines.proxy.tcp.TcpListenerConfig;
 import io.nines.proxy.tcp.TcpProxy;
 import io.nines.proxy.tcp.TcpTargets;
 import io.nines.topology.TopologyView;
 import io.nines.topology.zookeeper.ZooKeeperTopologyStore;
+import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * A running {@code nines proxy}: every listener of a {@link ProxyConfig}, with the topology stores its clusters
@@ -20,15 +24,17 @@ public final class ProxyServer implements AutoCloseable {
     private final ProxyConfig config;
     private final List<TcpProxy> listeners;
     private final List<AutoCloseable> resources;
+    private final AdminServer admin;
 
-    private ProxyServer(ProxyConfig config, List<TcpProxy> listeners, List<AutoCloseable> resources) {
+    private ProxyServer(ProxyConfig config, List<TcpProxy> listeners, List<AutoCloseable> resources, AdminServer admin) {
         this.config = config;
         this.listeners = List.copyOf(listeners);
         this.resources = List.copyOf(resources);
+        this.admin = admin;
     }
 
     /** Binds every listener; on a failure, what was started is closed again. */
-    public static ProxyServer start(ProxyConfig config) throws InterruptedException {
+    public static ProxyServer start(ProxyConfig config) throws InterruptedException, IOException {
         List<AutoCloseable> resources = new ArrayList<>();
         List<TcpProxy> listeners = new ArrayList<>();
         try {
@@ -50,8 +56,9 @@ public final class ProxyServer implements AutoCloseable {
                 listeners.add(TcpProxy.start(new TcpListenerConfig(l.name(), l.address(), l.connectTimeout(),
                         l.idleTimeout()), targets.get(l.cluster()), config.ioThreads()));
             }
-            return new ProxyServer(config, listeners, resources);
-        } catch (RuntimeException | InterruptedException e) {
+            AdminServer admin = config.admin() == null ? null : AdminServer.start(config.admin(), listeners);
+            return new ProxyServer(config, listeners, resources, admin);
+        } catch (RuntimeException | InterruptedException | IOException e) {
             listeners.forEach(TcpProxy::close);
             closeAll(resources);
             throw e;
@@ -62,6 +69,11 @@ public final class ProxyServer implements AutoCloseable {
         return config;
     }
 
+    /** The admin endpoint's address, if configured. */
+    public Optional<InetSocketAddress> adminAddress() {
+        return Optional.ofNullable(admin).map(AdminServer::address);
+    }
+
     /** The running TCP listeners, in config order. */
     public List<TcpProxy> listeners() {
         return listeners;
@@ -69,6 +81,9 @@ public final class ProxyServer implements AutoCloseable {
 
     @Override
     public void close() {
+        if (admin != null) {
+            admin.close();
+        }
         // Drain all listeners at once: each stops accepting first, then waits for its own connections.
         List<Thread> closing = new ArrayList<>();
         for (TcpProxy l : listeners) {

@@ -9,6 +9,10 @@ import io.nines.topology.ClusterTopology;
 import io.nines.topology.Endpoint;
 import io.nines.topology.zookeeper.ZooKeeperTopologyStore;
 import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -93,6 +97,7 @@ class ProxyServerTest {
         ProxyConfig config = ProxyConfig.parse("""
                 ioThreads: 1
                 drain: 1s
+                admin: '127.0.0.1:0'
                 listeners:
                   - {name: orders-db, address: '127.0.0.1:0', cluster: orders-primary}
                   - {name: cache, address: '127.0.0.1:0', cluster: cache}
@@ -128,5 +133,22 @@ class ProxyServerTest {
         assertThat(firstLine(onCache)).as("the static listener is untouched").isEqualTo("still here");
         onCache.close();
         assertThat(server.listeners().get(0).stats().closedByTargetChange()).isEqualTo(1);
+
+        // The admin endpoint reports it: JSON stats and Prometheus metrics.
+        InetSocketAddress admin = server.adminAddress().orElseThrow();
+        HttpClient http = HttpClient.newHttpClient();
+        HttpResponse<String> stats = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + admin.getPort()
+                + "/stats")).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(stats.statusCode()).isEqualTo(200);
+        assertThat(stats.body()).contains("\"name\":\"orders-db\"", "\"closedByTargetChange\":1",
+                "\"transport\":\"epoll\"");
+        HttpResponse<String> metrics = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+                + admin.getPort() + "/metrics")).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(metrics.body()).contains("# TYPE nines_proxy_tcp_connections_accepted_total counter",
+                "nines_proxy_tcp_closed_by_target_change_total{listener=\"orders-db\"} 1",
+                "nines_proxy_tcp_bytes_total{listener=\"cache\",direction=\"up\"} 11");
+        HttpResponse<String> post = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + admin.getPort()
+                + "/stats")).POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(post.statusCode()).as("read-only").isEqualTo(405);
     }
 }

@@ -45,6 +45,8 @@ public final class ProxyCommand implements Callable<Integer> {
                 out.println("nines proxy: " + l.config().name() + " listening on " + l.address().getHostString() + ":"
                         + l.address().getPort() + " (tcp, " + l.transport() + ") -> " + l.targets());
             }
+            server.adminAddress().ifPresent(a -> out.println("nines proxy: admin on http://" + a.getHostString() + ":"
+                    + a.getPort() + " (GET /stats, GET /metrics)"));
             out.println("nines proxy: " + cfg.ioThreads() + " event loop(s); Ctrl-C stops (drain "
                     + cfg.drain().toSeconds() + " s)");
             out.flush();

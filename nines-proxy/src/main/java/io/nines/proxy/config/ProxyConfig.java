@@ -30,9 +30,13 @@ import java.util.Map;
  *     endpoints: [10.0.1.7:6379, 10.0.2.7:6379]   # static, round robin
  * ioThreads: 1                   # event loops (default: one per core)
  * drain: 5s                      # on shutdown, open connections get this long to finish
+ * admin: 127.0.0.1:9901          # GET /stats (JSON), GET /metrics (Prometheus); absent: no admin endpoint
  * }</pre>
+ *
+ * @param admin the admin endpoint's address, or {@code null} for none
  */
-public record ProxyConfig(List<Listener> listeners, Map<String, Cluster> clusters, int ioThreads, Duration drain) {
+public record ProxyConfig(List<Listener> listeners, Map<String, Cluster> clusters, int ioThreads, Duration drain,
+                          InetSocketAddress admin) {
 
     public ProxyConfig {
         listeners = List.copyOf(listeners);

@@ -21,7 +21,7 @@ public final class ProxyConfigReader {
     }
 
     public static ProxyConfig read(YamlFile f) {
-        YamlNode.Mapping root = f.mapping(f.root(), "", "listeners", "clusters", "ioThreads", "drain");
+        YamlNode.Mapping root = f.mapping(f.root(), "", "listeners", "clusters", "ioThreads", "drain", "admin");
         Map<String, Cluster> clusters = new LinkedHashMap<>();
         Map<String, YamlNode> clusterAt = new HashMap<>();
         List<YamlNode> clusterNodes = f.sequence(root, "", "clusters", true);
@@ -72,7 +72,8 @@ public final class ProxyConfigReader {
             throw f.error(f.value(root, "ioThreads").orElse(root), "ioThreads", "must be >= 1, was " + ioThreads);
         }
         Duration drain = f.duration(root, "", "drain", Duration.ofSeconds(5));
-        return new ProxyConfig(listeners, clusters, ioThreads, drain);
+        InetSocketAddress admin = f.value(root, "admin").map(n -> f.address(n, "admin")).orElse(null);
+        return new ProxyConfig(listeners, clusters, ioThreads, drain, admin);
     }
 
     private static Cluster cluster(YamlFile f, YamlNode.Mapping m, String path, String name) {
