@@ -63,29 +63,38 @@ def main(src, svg):
         tt = {t: [r["gbytes_per_s"] for r in rs] for t, rs in tt.items()}
         if "nines-tcp" in tt and "haproxy-tcp" in tt:
             print(f"Nines / HAProxy (splice): {statistics.median(tt['nines-tcp']) / statistics.median(tt['haproxy-tcp']):.2f}x")
-    draw(table, svg)
+        tcp_medians = {t: statistics.median(v) for t, v in tt.items() if t != "direct-tcp"}
+    else:
+        tcp_medians = {}
+    draw(table, tcp_medians, svg)
 
 
-def draw(table, path):
+def draw(table, tcp, path):
     proxies = [t for t in table if t != "direct"]
-    if not proxies:
+    if not proxies and not tcp:
         return
-    w, h, pad, left = 720, 320, 30, 70
-    half = (w - left - 2 * pad) / 2
+    panels = [("per_core", "req/s per proxy core (higher is better)", ""),
+              ("p99", "p99 latency (lower is better)", " ms")] if proxies else []
+    if tcp:
+        panels.append(("tcp", "TCP GB/s, one connection (higher is better)", ""))
+    w, h, pad, left = 360 * len(panels), 320, 30, 40
+    half = (w - left - len(panels) * pad) / len(panels)
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" font-family="sans-serif" font-size="12">',
            f'<rect width="{w}" height="{h}" fill="white"/>']
-    colors = {"haproxy": "#4c78a8", "nginx": "#54a24b", "nines": "#f58518"}
-    for k, (key, title, unit) in enumerate((("per_core", "req/s per proxy core (higher is better)", ""),
-                                           ("p99", "p99 latency (lower is better)", " ms"))):
+    colors = {"haproxy": "#4c78a8", "nginx": "#54a24b", "nines": "#f58518", "haproxy-tcp": "#4c78a8",
+              "nines-tcp": "#f58518"}
+    for k, (key, title, unit) in enumerate(panels):
         x0 = left + k * (half + pad)
-        top = max(table[p][key] for p in proxies) * 1.15 or 1
+        names = list(tcp) if key == "tcp" else proxies
+        values = {p: (tcp[p] if key == "tcp" else table[p][key]) for p in names}
+        top = max(values.values()) * 1.15 or 1
         plot_h = h - 90
         out.append(f'<text x="{x0 + half / 2}" y="20" text-anchor="middle" font-size="13">{title}</text>')
-        bw = half / len(proxies) * 0.6
-        for i, p in enumerate(proxies):
-            v = table[p][key]
+        bw = half / len(names) * 0.6
+        for i, p in enumerate(names):
+            v = values[p]
             bh = v / top * plot_h
-            x = x0 + i * half / len(proxies) + bw * 0.3
+            x = x0 + i * half / len(names) + bw * 0.3
             y = 40 + plot_h - bh
             out.append(f'<rect x="{x:.1f}" y="{y:.1f}" width="{bw:.1f}" height="{bh:.1f}" fill="{colors.get(p, "#999")}"/>')
             label = f"{v:.0f}" if key == "per_core" else f"{v:.2f}{unit}"
