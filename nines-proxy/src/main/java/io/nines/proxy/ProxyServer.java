@@ -1,6 +1,7 @@
 package io.nines.proxy;
 
 import io.nines.proxy.admin.AdminServer;
+import io.nines.proxy.cluster.HealthCheckedTargets;
 import io.nines.proxy.config.ProxyConfig;
 import io.nines.proxy.tcp.TcpListenerConfig;
 import io.nines.proxy.tcp.TcpProxy;
@@ -41,6 +42,11 @@ public final class ProxyServer implements AutoCloseable {
             Map<String, TcpTargets> targets = new HashMap<>();
             for (ProxyConfig.Cluster c : config.clusters().values()) {
                 targets.put(c.name(), switch (c) {
+                    case ProxyConfig.StaticCluster s when s.healthCheck() != null -> {
+                        HealthCheckedTargets checked = new HealthCheckedTargets(s.name(), s.endpoints(), s.healthCheck());
+                        resources.add(checked);
+                        yield checked;
+                    }
                     case ProxyConfig.StaticCluster s -> TcpTargets.fixed(s.name(), s.endpoints());
                     case ProxyConfig.TopologyCluster t -> {
                         ZooKeeperTopologyStore store = ZooKeeperTopologyStore.builder(t.zookeeper())

@@ -1,6 +1,7 @@
 package io.nines.proxy.config;
 
 import io.nines.config.YamlFile;
+import io.nines.proxy.cluster.HealthCheck;
 import io.nines.proxy.config.internal.ProxyConfigReader;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
@@ -28,6 +29,7 @@ import java.util.Map;
  *       sessionTimeout: 6s
  *   - name: cache
  *     endpoints: [10.0.1.7:6379, 10.0.2.7:6379]   # static, round robin
+ *     healthCheck: {interval: 1s, timeout: 500ms, rise: 2, fall: 3}   # TCP connect checks (optional)
  * ioThreads: 1                   # event loops (default: one per core)
  * drain: 5s                      # on shutdown, open connections get this long to finish
  * admin: 127.0.0.1:9901          # GET /stats (JSON), GET /metrics (Prometheus); absent: no admin endpoint
@@ -65,8 +67,9 @@ public record ProxyConfig(List<Listener> listeners, Map<String, Cluster> cluster
         String name();
     }
 
-    /** Fixed endpoints, round robin. */
-    public record StaticCluster(String name, List<InetSocketAddress> endpoints) implements Cluster {
+    /** Fixed endpoints, round robin; with a {@code healthCheck} (or null), only those up get new connections. */
+    public record StaticCluster(String name, List<InetSocketAddress> endpoints, HealthCheck healthCheck)
+            implements Cluster {
         public StaticCluster {
             endpoints = List.copyOf(endpoints);
         }

@@ -31,6 +31,7 @@ class ProxyConfigTest {
                   cluster: orders-db
               - name: cache
                 endpoints: [127.0.0.1:7001, 127.0.0.1:7002]
+                healthCheck: {interval: 2s, fall: 5}
             """;
 
     @Test
@@ -48,8 +49,10 @@ class ProxyConfigTest {
         assertThat(c.listeners().get(1).idleTimeout()).as("default: never").isZero();
         assertThat(c.clusters().get("orders-primary")).isEqualTo(new ProxyConfig.TopologyCluster("orders-primary",
                 "zk1:2181,zk2:2181", "nines", "orders-db", Duration.ofSeconds(6)));
-        assertThat(((ProxyConfig.StaticCluster) c.clusters().get("cache")).endpoints()).extracting(a -> a.getPort())
-                .containsExactly(7001, 7002);
+        ProxyConfig.StaticCluster cache = (ProxyConfig.StaticCluster) c.clusters().get("cache");
+        assertThat(cache.endpoints()).extracting(a -> a.getPort()).containsExactly(7001, 7002);
+        assertThat(cache.healthCheck()).isEqualTo(new io.nines.proxy.cluster.HealthCheck(Duration.ofSeconds(2),
+                Duration.ofMillis(500), 2, 5));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -61,6 +64,7 @@ class ProxyConfigTest {
             a zero connect timeout | connectTimeout: 500ms       | connectTimeout: 0           | 8:21 | listeners[0].connectTimeout: must be > 0
             an unknown protocol    | protocol: tcp               | protocol: udp               | 6:15 | listeners[0].protocol: must be tcp
             a typo in the topology | cluster: orders-db          | clustr: orders-db           | 17:7 | clusters[0].topology.clustr: unknown field
+            a zero fall count      | fall: 5                     | fall: 0                     | 20:39 | clusters[1].healthCheck.fall: must be >= 1
             """)
     void aBadFileIsRefusedNamingLineAndField(String what, String good, String bad, String lineCol, String message) {
         String yaml = GOOD.replace(good, bad);

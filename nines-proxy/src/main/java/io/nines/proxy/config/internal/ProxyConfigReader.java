@@ -2,6 +2,7 @@ package io.nines.proxy.config.internal;
 
 import io.nines.config.YamlFile;
 import io.nines.config.YamlNode;
+import io.nines.proxy.cluster.HealthCheck;
 import io.nines.proxy.config.ProxyConfig;
 import io.nines.proxy.config.ProxyConfig.Cluster;
 import io.nines.proxy.config.ProxyConfig.Listener;
@@ -27,7 +28,7 @@ public final class ProxyConfigReader {
         List<YamlNode> clusterNodes = f.sequence(root, "", "clusters", true);
         for (int i = 0; i < clusterNodes.size(); i++) {
             String path = "clusters[" + i + "]";
-            YamlNode.Mapping m = f.mapping(clusterNodes.get(i), path, "name", "endpoints", "topology");
+            YamlNode.Mapping m = f.mapping(clusterNodes.get(i), path, "name", "endpoints", "healthCheck", "topology");
             String name = f.string(m, path, "name", null, true);
             if (clusters.containsKey(name)) {
                 throw f.error(m, path + ".name", "cluster '" + name + "' is defined twice");
@@ -76,6 +77,25 @@ public final class ProxyConfigReader {
         return new ProxyConfig(listeners, clusters, ioThreads, drain, admin);
     }
 
+    private static HealthCheck healthCheck(YamlFile f, YamlNode.Mapping cluster, String path) {
+        if (f.value(cluster, "healthCheck").isEmpty()) {
+            return null;
+        }
+        String hpath = path + ".healthCheck";
+        YamlNode.Mapping h = f.mapping(f.value(cluster, "healthCheck").get(), hpath, "interval", "timeout", "rise", "fall");
+        HealthCheck d = HealthCheck.defaults();
+        Duration interval = f.duration(h, hpath, "interval", d.interval());
+        Duration timeout = f.duration(h, hpath, "timeout", d.timeout());
+        int rise = f.integer(h, hpath, "rise", d.rise());
+        int fall = f.integer(h, hpath, "fall", d.fall());
+        try {
+            return new HealthCheck(interval, timeout, rise, fall);
+        } catch (io.nines.core.InvalidConfigException e) {
+            throw f.error(f.value(h, e.field()).orElse(h), hpath + "." + e.field(), e.getMessage()
+                    .replaceFirst("^healthCheck\\." + e.field() + ": ", ""));
+        }
+    }
+
     private static Cluster cluster(YamlFile f, YamlNode.Mapping m, String path, String name) {
         boolean hasEndpoints = f.value(m, "endpoints").isPresent();
         boolean hasTopology = f.value(m, "topology").isPresent();
@@ -91,7 +111,11 @@ public final class ProxyConfigReader {
             for (int i = 0; i < items.size(); i++) {
                 endpoints.add(f.address(items.get(i), path + ".endpoints[" + i + "]"));
             }
-            return new ProxyConfig.StaticCluster(name, endpoints);
+            return new ProxyConfig.StaticCluster(name, endpoints, healthCheck(f, m, path));
+        }
+        if (f.value(m, "healthCheck").isPresent()) {
+            throw f.error(f.value(m, "healthCheck").get(), path + ".healthCheck",
+                    "applies to static endpoints; the topology store says which primary is up");
         }
         String tpath = path + ".topology";
         YamlNode.Mapping t = f.mapping(f.value(m, "topology").orElseThrow(), tpath, "zookeeper", "namespace", "cluster",
