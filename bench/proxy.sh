@@ -20,8 +20,7 @@ results="$bench/results"
 mkdir -p "$results"
 rounds="${ROUNDS:-3}"
 duration="${DURATION:-10}"
-# nines joins the HTTP rounds once its HTTP listener exists; its TCP listener is measured below.
-targets="${TARGETS:-direct haproxy nginx}"
+targets="${TARGETS:-direct haproxy nginx nines}"
 tcp_seconds="${TCP_SECONDS:-8}"
 for tool in haproxy nginx wrk python3 taskset; do
   command -v "$tool" >/dev/null 2>&1 || { echo "proxy.sh: $tool is missing (apt-get install haproxy nginx wrk)" >&2; exit 1; }

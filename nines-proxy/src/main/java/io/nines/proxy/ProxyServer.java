@@ -3,6 +3,7 @@ package io.nines.proxy;
 import io.nines.proxy.admin.AdminServer;
 import io.nines.proxy.cluster.HealthCheckedTargets;
 import io.nines.proxy.config.ProxyConfig;
+import io.nines.proxy.http.HttpProxy;
 import io.nines.proxy.tcp.TcpListenerConfig;
 import io.nines.proxy.tcp.TcpProxy;
 import io.nines.proxy.tcp.TcpTargets;
@@ -24,12 +25,15 @@ public final class ProxyServer implements AutoCloseable {
 
     private final ProxyConfig config;
     private final List<TcpProxy> listeners;
+    private final List<HttpProxy> httpListeners;
     private final List<AutoCloseable> resources;
     private final AdminServer admin;
 
-    private ProxyServer(ProxyConfig config, List<TcpProxy> listeners, List<AutoCloseable> resources, AdminServer admin) {
+    private ProxyServer(ProxyConfig config, List<TcpProxy> listeners, List<HttpProxy> httpListeners,
+                        List<AutoCloseable> resources, AdminServer admin) {
         this.config = config;
         this.listeners = List.copyOf(listeners);
+        this.httpListeners = List.copyOf(httpListeners);
         this.resources = List.copyOf(resources);
         this.admin = admin;
     }
@@ -38,6 +42,7 @@ public final class ProxyServer implements AutoCloseable {
     public static ProxyServer start(ProxyConfig config) throws InterruptedException, IOException {
         List<AutoCloseable> resources = new ArrayList<>();
         List<TcpProxy> listeners = new ArrayList<>();
+        List<HttpProxy> httpListeners = new ArrayList<>();
         try {
             Map<String, TcpTargets> targets = new HashMap<>();
             for (ProxyConfig.Cluster c : config.clusters().values()) {
@@ -59,13 +64,20 @@ public final class ProxyServer implements AutoCloseable {
                 });
             }
             for (ProxyConfig.Listener l : config.listeners()) {
-                listeners.add(TcpProxy.start(new TcpListenerConfig(l.name(), l.address(), l.connectTimeout(),
-                        l.idleTimeout()), targets.get(l.cluster()), config.ioThreads()));
+                if (l.protocol() == ProxyConfig.Protocol.HTTP) {
+                    httpListeners.add(HttpProxy.start(l.name(), l.address(), l.routes(), targets, l.connectTimeout(),
+                            config.ioThreads()));
+                } else {
+                    listeners.add(TcpProxy.start(new TcpListenerConfig(l.name(), l.address(), l.connectTimeout(),
+                            l.idleTimeout()), targets.get(l.cluster()), config.ioThreads()));
+                }
             }
-            AdminServer admin = config.admin() == null ? null : AdminServer.start(config.admin(), listeners);
-            return new ProxyServer(config, listeners, resources, admin);
+            AdminServer admin = config.admin() == null ? null
+                    : AdminServer.start(config.admin(), listeners, httpListeners);
+            return new ProxyServer(config, listeners, httpListeners, resources, admin);
         } catch (RuntimeException | InterruptedException | IOException e) {
             listeners.forEach(TcpProxy::close);
+            httpListeners.forEach(HttpProxy::close);
             closeAll(resources);
             throw e;
         }
@@ -78,6 +90,11 @@ public final class ProxyServer implements AutoCloseable {
     /** The admin endpoint's address, if configured. */
     public Optional<InetSocketAddress> adminAddress() {
         return Optional.ofNullable(admin).map(AdminServer::address);
+    }
+
+    /** The running HTTP listeners, in config order. */
+    public List<HttpProxy> httpListeners() {
+        return httpListeners;
     }
 
     /** The running TCP listeners, in config order. */
@@ -94,6 +111,9 @@ public final class ProxyServer implements AutoCloseable {
         List<Thread> closing = new ArrayList<>();
         for (TcpProxy l : listeners) {
             closing.add(Thread.ofVirtual().start(() -> l.close(config.drain())));
+        }
+        for (HttpProxy l : httpListeners) {
+            closing.add(Thread.ofVirtual().start(l::close));
         }
         for (Thread t : closing) {
             try {

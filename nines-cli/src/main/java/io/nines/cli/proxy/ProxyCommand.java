@@ -45,6 +45,10 @@ public final class ProxyCommand implements Callable<Integer> {
                 out.println("nines proxy: " + l.config().name() + " listening on " + l.address().getHostString() + ":"
                         + l.address().getPort() + " (tcp, " + l.transport() + ") -> " + l.targets());
             }
+            for (io.nines.proxy.http.HttpProxy l : server.httpListeners()) {
+                out.println("nines proxy: " + l.name() + " listening on " + l.address().getHostString() + ":"
+                        + l.address().getPort() + " (http)");
+            }
             server.adminAddress().ifPresent(a -> out.println("nines proxy: admin on http://" + a.getHostString() + ":"
                     + a.getPort() + " (GET /stats, GET /metrics)"));
             out.println("nines proxy: " + cfg.ioThreads() + " event loop(s); Ctrl-C stops (drain "

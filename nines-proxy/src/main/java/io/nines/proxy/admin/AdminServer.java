@@ -2,6 +2,8 @@ package io.nines.proxy.admin;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import io.nines.proxy.http.HttpProxy;
+import io.nines.proxy.http.internal.HttpStats;
 import io.nines.proxy.tcp.TcpProxy;
 import io.nines.proxy.tcp.internal.TcpStats;
 import java.io.IOException;
@@ -25,11 +27,13 @@ public final class AdminServer implements AutoCloseable {
         this.http = http;
     }
 
-    public static AdminServer start(InetSocketAddress address, List<TcpProxy> listeners) throws IOException {
+    public static AdminServer start(InetSocketAddress address, List<TcpProxy> listeners, List<HttpProxy> httpListeners)
+            throws IOException {
         HttpServer http = HttpServer.create(address, 16);
         http.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
-        http.createContext("/stats", ex -> answer(ex, "application/json", statsJson(listeners)));
-        http.createContext("/metrics", ex -> answer(ex, "text/plain; version=0.0.4", prometheus(listeners)));
+        http.createContext("/stats", ex -> answer(ex, "application/json", statsJson(listeners, httpListeners)));
+        http.createContext("/metrics", ex -> answer(ex, "text/plain; version=0.0.4",
+                prometheus(listeners) + prometheusHttp(httpListeners)));
         http.createContext("/", ex -> answer(ex, 404, "text/plain", "admin endpoints: GET /stats, GET /metrics\n"));
         http.start();
         return new AdminServer(http);
@@ -39,7 +43,7 @@ public final class AdminServer implements AutoCloseable {
         return http.getAddress();
     }
 
-    static String statsJson(List<TcpProxy> listeners) {
+    static String statsJson(List<TcpProxy> listeners, List<HttpProxy> httpListeners) {
         StringBuilder sb = new StringBuilder("{\"listeners\":[");
         for (int i = 0; i < listeners.size(); i++) {
             TcpProxy l = listeners.get(i);
@@ -52,7 +56,43 @@ public final class AdminServer implements AutoCloseable {
                     json(String.valueOf(l.targets().current())), s.accepted(), s.active(), s.connectFailures(),
                     s.noTarget(), s.closedByTargetChange(), s.bytesUp(), s.bytesDown()));
         }
+        sb.append("],\"http\":[");
+        for (int i = 0; i < httpListeners.size(); i++) {
+            HttpProxy l = httpListeners.get(i);
+            HttpStats s = l.stats();
+            sb.append(i == 0 ? "" : ",").append(String.format(Locale.ROOT,
+                    "{\"name\":\"%s\",\"address\":\"%s:%d\",\"requests\":%d,\"responses\":%d,\"localAnswers\":%d,"
+                            + "\"connectFailures\":%d,\"timeouts\":%d}", json(l.name()), l.address().getHostString(),
+                    l.address().getPort(), s.requests(), s.responses(), s.localAnswers(), s.connectFailures(),
+                    s.timeouts()));
+        }
         return sb.append("]}\n").toString();
+    }
+
+    static String prometheusHttp(List<HttpProxy> listeners) {
+        StringBuilder sb = new StringBuilder();
+        String[][] metrics = {
+            {"nines_proxy_http_requests_total", "Requests received"},
+            {"nines_proxy_http_responses_total", "Responses relayed from upstreams"},
+            {"nines_proxy_http_local_answers_total", "Requests answered by the proxy itself (400, 404, 502, 503, 504)"},
+            {"nines_proxy_http_connect_failures_total", "Upstream connects that failed"},
+            {"nines_proxy_http_timeouts_total", "Requests answered 504 (no response head within the route timeout)"}};
+        for (int m = 0; m < metrics.length; m++) {
+            sb.append("# HELP ").append(metrics[m][0]).append(' ').append(metrics[m][1]).append('\n');
+            sb.append("# TYPE ").append(metrics[m][0]).append(" counter\n");
+            for (HttpProxy l : listeners) {
+                HttpStats s = l.stats();
+                long v = switch (m) {
+                    case 0 -> s.requests();
+                    case 1 -> s.responses();
+                    case 2 -> s.localAnswers();
+                    case 3 -> s.connectFailures();
+                    default -> s.timeouts();
+                };
+                sb.append(metrics[m][0]).append("{listener=\"").append(label(l.name())).append("\"} ").append(v).append('\n');
+            }
+        }
+        return sb.toString();
     }
 
     static String prometheus(List<TcpProxy> listeners) {

@@ -2,6 +2,7 @@ package io.nines.proxy.config;
 
 import io.nines.config.YamlFile;
 import io.nines.proxy.cluster.HealthCheck;
+import io.nines.proxy.http.HttpRoute;
 import io.nines.proxy.config.internal.ProxyConfigReader;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
@@ -21,6 +22,16 @@ import java.util.Map;
  *     cluster: orders-primary    # ... and reach the current primary
  *     connectTimeout: 1s         # per endpoint tried (default 1s)
  *     idleTimeout: 0             # close silent connections (default 0: never)
+ *   - name: web
+ *     address: 127.0.0.1:8080
+ *     protocol: http
+ *     routes:                    # first match wins
+ *       - prefix: /api/
+ *         host: api.example.com  # optional: match the Host header too
+ *         timeout: 15s           # request end to response head (default 15s); then 504
+ *         clusters: [{name: api, weight: 90}, {name: api-next, weight: 10}]   # canary by weight
+ *       - prefix: /
+ *         cluster: web           # one cluster
  * clusters:
  *   - name: orders-primary
  *     topology:                  # endpoints from the topology store: the primary, through failovers
@@ -53,13 +64,19 @@ public record ProxyConfig(List<Listener> listeners, Map<String, Cluster> cluster
         return ProxyConfigReader.read(YamlFile.parse(yaml.getBytes(java.nio.charset.StandardCharsets.UTF_8), source));
     }
 
-    /** Where clients connect, what it speaks, and which cluster it sends them to. */
+    /**
+     * Where clients connect, what it speaks, and where it sends them: a TCP listener to its {@code cluster}, an HTTP
+     * listener by its {@code routes} (empty for TCP; {@code cluster} null for HTTP).
+     */
     public record Listener(String name, InetSocketAddress address, Protocol protocol, String cluster,
-                           Duration connectTimeout, Duration idleTimeout) {
+                           List<HttpRoute> routes, Duration connectTimeout, Duration idleTimeout) {
+        public Listener {
+            routes = List.copyOf(routes);
+        }
     }
 
     public enum Protocol {
-        TCP
+        TCP, HTTP
     }
 
     /** A named set of endpoints. */

@@ -86,4 +86,40 @@ class ProxyConfigTest {
         assertThatThrownBy(() -> ProxyConfig.parse("listeners: [\n  {name: x", "proxy.yaml"))
                 .isInstanceOf(ConfigFileException.class).hasMessageStartingWith("proxy.yaml:").hasMessageContaining("not valid YAML");
     }
+
+    @Test
+    void anHttpListenerHasRoutesToWeightedClusters() {
+        ProxyConfig c = ProxyConfig.parse("""
+                listeners:
+                  - name: web
+                    address: 127.0.0.1:8080
+                    protocol: http
+                    routes:
+                      - prefix: /api/
+                        host: api.example.com
+                        timeout: 3s
+                        clusters: [{name: api, weight: 90}, {name: api-next, weight: 10}]
+                      - cluster: web
+                clusters:
+                  - {name: api, endpoints: ['127.0.0.1:9001']}
+                  - {name: api-next, endpoints: ['127.0.0.1:9002']}
+                  - {name: web, endpoints: ['127.0.0.1:9003']}
+                """, "proxy.yaml");
+        ProxyConfig.Listener web = c.listeners().getFirst();
+        assertThat(web.protocol()).isEqualTo(ProxyConfig.Protocol.HTTP);
+        assertThat(web.cluster()).isNull();
+        assertThat(web.routes()).containsExactly(
+                new io.nines.proxy.http.HttpRoute("api.example.com", "/api/", java.util.List.of(
+                        new io.nines.proxy.http.HttpRoute.WeightedCluster("api", 90),
+                        new io.nines.proxy.http.HttpRoute.WeightedCluster("api-next", 10)), Duration.ofSeconds(3)),
+                new io.nines.proxy.http.HttpRoute(null, "/", java.util.List.of(
+                        new io.nines.proxy.http.HttpRoute.WeightedCluster("web", 1)), Duration.ofSeconds(15)));
+        assertThatThrownBy(() -> ProxyConfig.parse("""
+                listeners:
+                  - {name: web, address: '127.0.0.1:8080', protocol: http, routes: [{prefix: /, cluster: nope}]}
+                clusters:
+                  - {name: web, endpoints: ['127.0.0.1:9003']}
+                """, "proxy.yaml")).isInstanceOf(ConfigFileException.class)
+                .hasMessageContaining("listeners[0].routes[0].cluster: no cluster named 'nope'");
+    }
 }

@@ -3,6 +3,7 @@ package io.nines.proxy.config.internal;
 import io.nines.config.YamlFile;
 import io.nines.config.YamlNode;
 import io.nines.proxy.cluster.HealthCheck;
+import io.nines.proxy.http.HttpRoute;
 import io.nines.proxy.config.ProxyConfig;
 import io.nines.proxy.config.ProxyConfig.Cluster;
 import io.nines.proxy.config.ProxyConfig.Listener;
@@ -44,7 +45,7 @@ public final class ProxyConfigReader {
         for (int i = 0; i < listenerNodes.size(); i++) {
             String path = "listeners[" + i + "]";
             YamlNode.Mapping m = f.mapping(listenerNodes.get(i), path, "name", "address", "protocol", "cluster",
-                    "connectTimeout", "idleTimeout");
+                    "routes", "connectTimeout", "idleTimeout");
             String name = f.string(m, path, "name", null, true);
             InetSocketAddress address = f.address(f.value(m, "address")
                     .orElseThrow(() -> f.error(m, path + ".address", "is required (host:port)")), path + ".address");
@@ -54,19 +55,29 @@ public final class ProxyConfigReader {
                 protocol = ProxyConfig.Protocol.valueOf(protocolText.toUpperCase(Locale.ROOT));
             } catch (IllegalArgumentException e) {
                 throw f.error(f.value(m, "protocol").orElse(m), path + ".protocol",
-                        "must be tcp (http comes next), was '" + protocolText + "'");
+                        "must be tcp or http, was '" + protocolText + "'");
             }
-            String cluster = f.string(m, path, "cluster", null, true);
-            if (!clusters.containsKey(cluster)) {
-                throw f.error(f.value(m, "cluster").orElse(m), path + ".cluster",
-                        "no cluster named '" + cluster + "' (clusters: " + String.join(", ", clusters.keySet()) + ")");
+            String cluster = null;
+            List<HttpRoute> routes = List.of();
+            if (protocol == ProxyConfig.Protocol.TCP) {
+                if (f.value(m, "routes").isPresent()) {
+                    throw f.error(f.value(m, "routes").get(), path + ".routes", "only http listeners have routes");
+                }
+                cluster = f.string(m, path, "cluster", null, true);
+                checkCluster(f, f.value(m, "cluster").orElse(m), path + ".cluster", cluster, clusters);
+            } else {
+                if (f.value(m, "cluster").isPresent()) {
+                    throw f.error(f.value(m, "cluster").get(), path + ".cluster",
+                            "an http listener sends requests by its routes (routes: - prefix: /, cluster: ...)");
+                }
+                routes = routes(f, m, path, clusters);
             }
             Duration connect = f.duration(m, path, "connectTimeout", Duration.ofSeconds(1));
             if (connect.isZero()) {
                 throw f.error(f.value(m, "connectTimeout").orElse(m), path + ".connectTimeout", "must be > 0");
             }
             Duration idle = f.duration(m, path, "idleTimeout", Duration.ZERO);
-            listeners.add(new Listener(name, address, protocol, cluster, connect, idle));
+            listeners.add(new Listener(name, address, protocol, cluster, routes, connect, idle));
         }
         int ioThreads = f.integer(root, "", "ioThreads", Runtime.getRuntime().availableProcessors());
         if (ioThreads < 1) {
@@ -75,6 +86,61 @@ public final class ProxyConfigReader {
         Duration drain = f.duration(root, "", "drain", Duration.ofSeconds(5));
         InetSocketAddress admin = f.value(root, "admin").map(n -> f.address(n, "admin")).orElse(null);
         return new ProxyConfig(listeners, clusters, ioThreads, drain, admin);
+    }
+
+    private static void checkCluster(YamlFile f, YamlNode at, String field, String cluster, Map<String, Cluster> clusters) {
+        if (!clusters.containsKey(cluster)) {
+            throw f.error(at, field, "no cluster named '" + cluster + "' (clusters: " + String.join(", ", clusters.keySet())
+                    + ")");
+        }
+    }
+
+    private static List<HttpRoute> routes(YamlFile f, YamlNode.Mapping listener, String path, Map<String, Cluster> clusters) {
+        List<YamlNode> items = f.sequence(listener, path, "routes", true);
+        if (items.isEmpty()) {
+            throw f.error(listener, path + ".routes", "needs at least one route");
+        }
+        List<HttpRoute> routes = new ArrayList<>();
+        for (int i = 0; i < items.size(); i++) {
+            String rpath = path + ".routes[" + i + "]";
+            YamlNode.Mapping r = f.mapping(items.get(i), rpath, "prefix", "host", "timeout", "cluster", "clusters");
+            String prefix = f.string(r, rpath, "prefix", "/", false);
+            if (!prefix.startsWith("/")) {
+                throw f.error(f.value(r, "prefix").orElse(r), rpath + ".prefix", "must start with /, was '" + prefix + "'");
+            }
+            List<HttpRoute.WeightedCluster> targets = new ArrayList<>();
+            boolean one = f.value(r, "cluster").isPresent();
+            boolean many = f.value(r, "clusters").isPresent();
+            if (one == many) {
+                throw f.error(r, rpath, "needs exactly one of cluster (one) or clusters (weighted)");
+            }
+            if (one) {
+                String c = f.string(r, rpath, "cluster", null, true);
+                checkCluster(f, f.value(r, "cluster").get(), rpath + ".cluster", c, clusters);
+                targets.add(new HttpRoute.WeightedCluster(c, 1));
+            } else {
+                List<YamlNode> cs = f.sequence(r, rpath, "clusters", true);
+                int total = 0;
+                for (int j = 0; j < cs.size(); j++) {
+                    String cpath = rpath + ".clusters[" + j + "]";
+                    YamlNode.Mapping c = f.mapping(cs.get(j), cpath, "name", "weight");
+                    String name = f.string(c, cpath, "name", null, true);
+                    checkCluster(f, f.value(c, "name").get(), cpath + ".name", name, clusters);
+                    int weight = f.integer(c, cpath, "weight", 1);
+                    if (weight < 0) {
+                        throw f.error(f.value(c, "weight").orElse(c), cpath + ".weight", "must be >= 0, was " + weight);
+                    }
+                    total += weight;
+                    targets.add(new HttpRoute.WeightedCluster(name, weight));
+                }
+                if (total == 0) {
+                    throw f.error(f.value(r, "clusters").get(), rpath + ".clusters", "needs a weight > 0 somewhere");
+                }
+            }
+            Duration timeout = f.duration(r, rpath, "timeout", Duration.ofSeconds(15));
+            routes.add(new HttpRoute(f.string(r, rpath, "host", null, false), prefix, targets, timeout));
+        }
+        return routes;
     }
 
     private static HealthCheck healthCheck(YamlFile f, YamlNode.Mapping cluster, String path) {
